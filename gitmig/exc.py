@@ -1,0 +1,87 @@
+"""gitmig's exceptions: one root, :class:`GitmigError`, translated once at the CLI boundary.
+
+Every message is meant for a person: it names the file, revision or option at fault.
+This module imports nothing from gitmig.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AutogenerateError",
+    "CommandError",
+    "ConfigError",
+    "CycleError",
+    "GitError",
+    "GitmigError",
+    "LockTimeoutError",
+    "MigrationError",
+    "MultipleHeadsError",
+    "ResolutionError",
+    "RevisionError",
+    "ScriptError",
+    "UnsupportedOperationError",
+]
+
+
+class GitmigError(Exception):
+    """Root of every error gitmig raises on purpose; ``str(err)`` is the user-facing message."""
+
+
+class CommandError(GitmigError):
+    """A command was asked to do something it cannot (bad arguments, refused action)."""
+
+
+class ConfigError(GitmigError):
+    """The configuration file is missing, unreadable or wrong."""
+
+
+class ScriptError(GitmigError):
+    """A revision script (or env.py) cannot be read, parsed or imported."""
+
+
+class RevisionError(GitmigError):
+    """The revision graph is inconsistent, or an identifier does not resolve."""
+
+
+class MultipleHeadsError(RevisionError):
+    """One head was needed but the graph (or the given identifier) has several."""
+
+    def __init__(self, message: str, heads: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.heads = heads
+
+
+class ResolutionError(RevisionError):
+    """An identifier matched no revision, or more than one."""
+
+    def __init__(self, message: str, identifier: str) -> None:
+        super().__init__(message)
+        self.identifier = identifier
+
+
+class CycleError(RevisionError):
+    """The graph has a cycle (or a revision is its own parent)."""
+
+    def __init__(self, message: str, ids: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.ids = ids
+
+
+class MigrationError(GitmigError):
+    """A migration failed while running; the message says where the database now stands."""
+
+
+class LockTimeoutError(GitmigError):
+    """The migration lock could not be taken within the allowed time."""
+
+
+class UnsupportedOperationError(GitmigError):
+    """The dialect cannot perform the operation as asked (e.g. SQLite needs batch mode)."""
+
+
+class GitError(GitmigError):
+    """A git command failed, or a git repository was needed and is not there."""
+
+
+class AutogenerateError(GitmigError):
+    """Autogenerate cannot run (e.g. the target database is not at head)."""

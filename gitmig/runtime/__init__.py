@@ -1,0 +1,1 @@
+"""Running migrations: the env.py-facing context and the migration context."""
