@@ -1,0 +1,136 @@
+"""AutogenContext: what every comparator and renderer gets (database, models, options)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData, Table, inspect
+
+from gitmig.autogenerate.dialects import DialectRules, rules_for
+from gitmig.exc import AutogenerateError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Dialect
+    from sqlalchemy.engine.reflection import Inspector
+
+    from gitmig.runtime.migration import MigrationContext
+
+__all__ = ["AutogenContext"]
+
+
+class AutogenContext:
+    """Options and state for one autogenerate run.
+
+    ``metadata`` is the model ``MetaData`` (or a sequence of them); it defaults to the
+    migration context's ``target_metadata``.  ``opts`` default to the migration context's
+    options (``compare_type``, ``include_object``, ``render_item``, ...).  ``imports`` collects
+    the import lines the rendered code needs.
+    """
+
+    def __init__(
+        self,
+        migration_context: MigrationContext | None,
+        metadata: MetaData | Sequence[MetaData] | None = None,
+        opts: Mapping[str, Any] | None = None,
+        autogenerate: bool = True,
+    ) -> None:
+        if migration_context is not None and metadata is None:
+            metadata = migration_context.opts.get("target_metadata")
+        if autogenerate and migration_context is not None and migration_context.as_sql:
+            raise AutogenerateError(
+                "autogenerate compares with a live database; it cannot run in offline (--sql) mode"
+            )
+        if autogenerate and metadata is None:
+            raise AutogenerateError(
+                "Can't proceed with autogenerate: env.py does not pass target_metadata to "
+                "context.configure() (set target_metadata = Base.metadata in env.py)"
+            )
+        self.migration_context = migration_context
+        self.metadata = metadata
+        self.opts: dict[str, Any] = dict(
+            opts if opts is not None else (migration_context.opts if migration_context else {})
+        )
+        self.imports: set[str] = set()
+        self.dialect: Dialect | None = migration_context.dialect if migration_context else None
+        self.connection: Connection | None = (
+            migration_context.connection if migration_context else None
+        )
+        self._has_batch = False
+
+    @functools.cached_property
+    def inspector(self) -> Inspector:
+        """One Inspector for the whole run (it caches what it reads)."""
+        if self.connection is None:
+            raise AutogenerateError("autogenerate needs a database connection")
+        inspector: Inspector = inspect(self.connection)
+        return inspector
+
+    @functools.cached_property
+    def rules(self) -> DialectRules:
+        """How this database spells types, defaults and indexes."""
+        if self.dialect is None:
+            return DialectRules()
+        return rules_for(self.dialect.name, bool(getattr(self.dialect, "is_mariadb", False)))
+
+    @property
+    def metadatas(self) -> list[MetaData]:
+        """The model metadata as a list."""
+        if self.metadata is None:
+            return []
+        if isinstance(self.metadata, MetaData):
+            return [self.metadata]
+        return list(self.metadata)
+
+    @functools.cached_property
+    def table_key_to_table(self) -> dict[tuple[str | None, str], Table]:
+        """Every model table by (schema, name); a table defined twice is an error."""
+        found: dict[tuple[str | None, str], Table] = {}
+        for metadata in self.metadatas:
+            for table in metadata.tables.values():
+                key = (table.schema, table.name)
+                if key in found and found[key] is not table:
+                    raise AutogenerateError(
+                        f"Table {table.fullname!r} is defined in more than one target MetaData"
+                    )
+                found[key] = table
+        return found
+
+    def sorted_tables(self) -> Iterator[Table]:
+        """The model tables, those referenced by foreign keys first."""
+        for metadata in self.metadatas:
+            yield from metadata.sorted_tables
+
+    # -- filters --------------------------------------------------------------------------
+
+    def run_name_filters(
+        self, name: str | None, type_: str, parent_names: Mapping[str, Any]
+    ) -> bool:
+        """``include_name`` (and the legacy ``include_symbol``) on a name before reflection."""
+        include_name: Callable[..., bool] | None = self.opts.get("include_name")
+        if include_name is not None and not include_name(name, type_, dict(parent_names)):
+            return False
+        include_symbol: Callable[..., bool] | None = self.opts.get("include_symbol")
+        if include_symbol is not None and type_ == "table":
+            return bool(include_symbol(name, parent_names.get("schema_name")))
+        return True
+
+    def run_object_filters(
+        self,
+        obj: Any,
+        name: str | None,
+        type_: str,
+        reflected: bool,
+        compare_to: Any,
+    ) -> bool:
+        """``include_object`` on a model or reflected object."""
+        include_object: Callable[..., bool] | None = self.opts.get("include_object")
+        if include_object is None:
+            return True
+        return bool(include_object(obj, name, type_, reflected, compare_to))
+
+    @property
+    def has_object_filter(self) -> bool:
+        """Whether an ``include_object`` hook wants reflected objects built."""
+        return self.opts.get("include_object") is not None
