@@ -177,6 +177,11 @@ def list_templates_cmd(state: CliState) -> None:
 @click.option("--depends-on", multiple=True, help="Revision this one depends on (repeatable).")
 @click.option("--rev-id", help="Use this id instead of a generated one.")
 @click.option("--version-path", help="Version folder to write into (one of version_locations).")
+@click.option(
+    "--autogenerate",
+    is_flag=True,
+    help="Fill the revision with the changes between env.py's target_metadata and the database.",
+)
 @pass_state
 def new_cmd(
     state: CliState,
@@ -187,6 +192,7 @@ def new_cmd(
     depends_on: tuple[str, ...],
     rev_id: str | None,
     version_path: str | None,
+    autogenerate: bool,
 ) -> None:
     """Write a new revision file (alias: revision)."""
     config = state.config()
@@ -199,8 +205,12 @@ def new_cmd(
         depends_on=list(depends_on),
         rev_id=rev_id,
         version_path=version_path,
+        autogenerate=autogenerate,
     )
-    config.print_stdout(f"Generating {path} ... done")
+    if path is None:
+        config.print_stdout("No revision written (process_revision_directives left none)")
+    else:
+        config.print_stdout(f"Generating {path} ... done")
 
 
 # -- inspecting the graph -------------------------------------------------------------------
@@ -377,3 +387,22 @@ def check_heads_cmd(state: CliState, as_json: bool) -> None:
         state.config().print_stdout("OK: every line of history has a single head")
     if divergences:
         sys.exit(1)
+
+
+# -- autogenerate -------------------------------------------------------------------------
+
+
+@cli.command("check")
+@pass_state
+def check_cmd(state: CliState) -> None:
+    """Exit 1 if the models differ from the database at head (autogenerate finds changes)."""
+    from gitmig.autogenerate.render import describe_operation
+
+    operations = command.check(state.config())
+    if not operations:
+        state.config().print_stdout("No new upgrade operations detected.")
+        return
+    click.echo("New upgrade operations detected:")
+    for operation in operations:
+        click.echo(f"  - {describe_operation(operation)}")
+    sys.exit(1)

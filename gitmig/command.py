@@ -9,21 +9,24 @@ Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitmig.exc import CommandError, MultipleHeadsError
 
 if TYPE_CHECKING:
+    from gitmig.autogenerate.api import RevisionContext
     from gitmig.config import Config
+    from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script, ScriptDirectory
     from gitmig.script.revision import Divergence
 
 __all__ = [
     "TemplateInfo",
     "branches",
+    "check",
     "check_heads",
     "heads",
     "history",
@@ -144,12 +147,94 @@ def new(
     depends_on: str | Sequence[str] | None = None,
     rev_id: str | None = None,
     version_path: str | None = None,
+    autogenerate: bool = False,
+    process_revision_directives: Callable[..., None] | None = None,
+) -> Path | None:
+    """Write a new revision file on top of the (single) head and return its path.
+
+    With ``autogenerate``, env.py runs and the revision holds the operations that bring the
+    database (which must be at head) to ``target_metadata``.  ``process_revision_directives``
+    (like env.py's) may change or empty the list of revisions to write; with several, the
+    last path is returned, with none, ``None``.
+    """
+    script_dir = _script_directory(config)
+    if not autogenerate:
+        return _write_new(
+            config,
+            script_dir,
+            message,
+            head,
+            splice,
+            branch_label,
+            depends_on,
+            rev_id,
+            version_path,
+            {},
+        )
+    from gitmig.autogenerate.api import RevisionContext
+
+    revision_context = RevisionContext(
+        config,
+        script_dir,
+        {
+            "message": message,
+            "head": head,
+            "splice": splice,
+            "branch_label": branch_label,
+            "depends_on": depends_on,
+            "rev_id": rev_id,
+            "version_path": version_path,
+        },
+        process_revision_directives,
+    )
+    _run_autogenerate(script_dir, revision_context)
+    path = None
+    for script in revision_context.generated_revisions:
+        path = _write_new(
+            config,
+            script_dir,
+            script.message,
+            script.head,
+            bool(script.splice),
+            script.branch_label,
+            script.depends_on,
+            script.rev_id,
+            script.version_path,
+            revision_context.template_args(script),
+        )
+    return path
+
+
+def _run_autogenerate(script_dir: ScriptDirectory, revision_context: RevisionContext) -> None:
+    """Run env.py with autogenerate's comparison as the migration function."""
+    from gitmig.runtime.environment import EnvironmentContext
+
+    with EnvironmentContext(
+        revision_context.config,
+        script_dir,
+        fn=revision_context.run_autogenerate,
+        as_sql=False,
+        dont_mutate=True,
+        revision_context=revision_context,
+    ):
+        script_dir.run_env()
+
+
+def _write_new(
+    config: Config,
+    script_dir: ScriptDirectory,
+    message: str | None,
+    head: str | None,
+    splice: bool,
+    branch_label: str | Sequence[str] | None,
+    depends_on: str | Sequence[str] | None,
+    rev_id: str | None,
+    version_path: str | None,
+    template_args: dict[str, Any],
 ) -> Path:
-    """Write a new revision file on top of the (single) head and return its path."""
     from gitmig.script.revision import is_valid_id, is_valid_label
     from gitmig.script.write import new_rev_id, write_revision
 
-    script_dir = _script_directory(config)
     graph = script_dir.revision_map
     rev_id = rev_id or new_rev_id()
     if not is_valid_id(rev_id):
@@ -183,6 +268,7 @@ def new(
         branch_labels=labels or None,
         depends_on=resolved_deps or None,
         version_path=folder,
+        **template_args,
     )
     _after_write(config, script_dir, path)
     return path
@@ -303,3 +389,19 @@ def show(config: Config, rev: str) -> list[Script]:
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
     return _script_directory(config).revision_map.divergences()
+
+
+# -- autogenerate -------------------------------------------------------------------------
+
+
+def check(config: Config) -> list[MigrateOperation]:
+    """The operations autogenerate would write now (empty when models and database agree).
+
+    Runs env.py like ``new --autogenerate`` but writes nothing; the database must be at head.
+    """
+    from gitmig.autogenerate.api import RevisionContext
+
+    script_dir = _script_directory(config)
+    revision_context = RevisionContext(config, script_dir, {"head": "head"})
+    _run_autogenerate(script_dir, revision_context)
+    return revision_context.operations()

@@ -43,6 +43,7 @@ __all__ = [
     "LINE_LENGTH",
     "Call",
     "Renderers",
+    "describe_operation",
     "render_op_lines",
     "render_ops_body",
     "render_type",
@@ -625,3 +626,82 @@ def _drop_constraint(autogen_context: AutogenContext, op: ops.DropConstraintOp) 
 def _execute(autogen_context: AutogenContext, op: ops.ExecuteSQLOp) -> Call:
     sql = quote(op.sqltext) if isinstance(op.sqltext, str) else _sql(op.sqltext)
     return Call(_prefix(autogen_context) + "execute", [sql])
+
+
+# -- one-line descriptions (``gitmig check``) ---------------------------------------------
+
+
+def _where(table: str | None, schema: str | None) -> str:
+    return f"{schema}.{table}" if schema else str(table)
+
+
+def _cols(columns: Sequence[Any]) -> str:
+    return ", ".join(c if isinstance(c, str) else str(c) for c in columns)
+
+
+_DESCRIBERS: dict[type[Any], Callable[[Any], str]] = {
+    ops.CreateTableOp: lambda o: f"add table {_where(o.table_name, o.schema)}",
+    ops.DropTableOp: lambda o: f"remove table {_where(o.table_name, o.schema)}",
+    ops.AddColumnOp: lambda o: (
+        f"add column {_where(o.table_name, o.schema)}.{o.column.name} ({o.column.type!r})"
+    ),
+    ops.DropColumnOp: lambda o: f"remove column {_where(o.table_name, o.schema)}.{o.column_name}",
+    ops.CreateIndexOp: lambda o: (
+        f"add {'unique ' if o.unique else ''}index {o.index_name} on "
+        f"{_where(o.table_name, o.schema)}({_cols(o.columns)})"
+    ),
+    ops.DropIndexOp: lambda o: f"remove index {o.index_name} on {_where(o.table_name, o.schema)}",
+    ops.CreateUniqueConstraintOp: lambda o: (
+        f"add unique constraint {o.constraint_name or '(unnamed)'} on "
+        f"{_where(o.table_name, o.schema)}({_cols(o.columns)})"
+    ),
+    ops.CreateForeignKeyOp: lambda o: (
+        f"add foreign key {o.constraint_name or '(unnamed)'} on "
+        f"{_where(o.source_table, o.schema)}({_cols(o.local_cols)}) -> "
+        f"{_where(o.referent_table, o.kw.get('referent_schema'))}({_cols(o.remote_cols)})"
+    ),
+    ops.CreateCheckConstraintOp: lambda o: (
+        f"add check constraint {o.constraint_name} on {_where(o.table_name, o.schema)}"
+    ),
+    ops.DropConstraintOp: lambda o: (
+        f"remove {o.constraint_type or ''} constraint {o.constraint_name} on "
+        f"{_where(o.table_name, o.schema)}".replace("  ", " ")
+    ),
+    ops.CreateTableCommentOp: lambda o: (
+        f"set comment of table {_where(o.table_name, o.schema)} to {o.comment!r}"
+    ),
+    ops.DropTableCommentOp: lambda o: f"remove comment of table {_where(o.table_name, o.schema)}",
+}
+
+
+def _describe_alter(op: ops.AlterColumnOp) -> str:
+    changes = []
+    if op.modify_type is not None:
+        changes.append(f"type {op.existing_type!r} -> {op.modify_type!r}")
+    if op.modify_nullable is not None:
+        changes.append(f"nullable {op.existing_nullable} -> {op.modify_nullable}")
+    if op.modify_server_default is not False:
+        changes.append("server default")
+    if op.modify_comment is not False:
+        changes.append(f"comment {op.existing_comment!r} -> {op.modify_comment!r}")
+    where = f"{_where(op.table_name, op.schema)}.{op.column_name}"
+    return f"modify column {where}: {', '.join(changes) or 'options'}"
+
+
+_DESCRIBERS[ops.AlterColumnOp] = _describe_alter
+
+
+def describe_operation(
+    op: ops.MigrateOperation, autogen_context: AutogenContext | None = None
+) -> str:
+    """One line saying what an operation does (its rendered code for unknown ones)."""
+    for klass in type(op).__mro__:
+        if klass in _DESCRIBERS:
+            return _DESCRIBERS[klass](op)
+    if autogen_context is None:
+        from gitmig.autogenerate.context import AutogenContext
+
+        autogen_context = AutogenContext(None, opts={}, autogenerate=False)
+    rendered = renderers.dispatch(op)(autogen_context, op)
+    items = rendered if isinstance(rendered, list) else [rendered]
+    return "; ".join(_flat(item) for item in items)

@@ -85,7 +85,6 @@ def compare_indexes_and_uniques(
         if isinstance(uc, UniqueConstraint)
         and run_object(uc, _str_name(uc.name), "unique_constraint", False, None)
     ]
-    conn_table.split_unique_indexes(model_indexes)
     conn_indexes = {
         ix["name"]: ix
         for ix in conn_table.indexes

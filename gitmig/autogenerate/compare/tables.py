@@ -153,6 +153,7 @@ def compare_schemas(
 
     for key in sorted(model.keys() & reflected.keys(), key=lambda k: (k[0] or "", k[1])):
         metadata_table, conn_table = model[key], reflected[key]
+        conn_table.split_unique_indexes(str(ix.name) for ix in metadata_table.indexes)
         compare_to = conn_table.table if autogen_context.has_object_filter else None
         if not autogen_context.run_object_filters(
             metadata_table, key[1], "table", False, compare_to
@@ -166,12 +167,13 @@ def compare_schemas(
             modify.ops.sort(key=_phase)
             upgrade_ops.ops.append(modify)
 
-    removed = [
-        reflected[key]
-        for key in reflected
-        if key not in model
-        and autogen_context.run_object_filters(reflected[key].table, key[1], "table", True, None)
-    ]
+    removed = []
+    for key, conn_table in reflected.items():
+        if key in model:
+            continue
+        conn_table.split_unique_indexes(())  # before .table is built from the lists
+        if autogen_context.run_object_filters(conn_table.table, key[1], "table", True, None):
+            removed.append(conn_table)
     _add_removed_tables(autogen_context, upgrade_ops, removed)
 
 
@@ -227,9 +229,7 @@ def _add_removed_tables(
         for key, t in by_key.items()
     }
     for key in reversed(_topological(sorted(by_key, key=lambda k: (k[0] or "", k[1])), depends)):
-        conn_table = by_key[key]
-        conn_table.split_unique_indexes(())
-        table = conn_table.table
+        table = by_key[key].table
         indexes = [
             DropIndexOp.from_index(index)
             for index in sorted(table.indexes, key=lambda i: str(i.name))
