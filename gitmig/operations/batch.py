@@ -84,35 +84,35 @@ class BatchOperationsImpl:
     def impl(self) -> DefaultImpl:
         return self.operations.migration_context.impl
 
-    def _record(self, name: str, *args: Any, **kw: Any) -> None:
-        self.batch.append((name, args, kw))
+    def _record(self, method: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
+        self.batch.append((method, args, kw))
 
     def add_column(self, *args: Any, **kw: Any) -> None:
-        self._record("add_column", *args, **kw)
+        self._record("add_column", args, kw)
 
     def drop_column(self, *args: Any, **kw: Any) -> None:
-        self._record("drop_column", *args, **kw)
+        self._record("drop_column", args, kw)
 
     def alter_column(self, *args: Any, **kw: Any) -> None:
-        self._record("alter_column", *args, **kw)
+        self._record("alter_column", args, kw)
 
     def add_constraint(self, const: Constraint) -> None:
-        self._record("add_constraint", const)
+        self._record("add_constraint", (const,), {})
 
     def drop_constraint(self, const: Constraint) -> None:
-        self._record("drop_constraint", const)
+        self._record("drop_constraint", (const,), {})
 
     def create_index(self, index: Index, **kw: Any) -> None:
-        self._record("create_index", index, **kw)
+        self._record("create_index", (index,), kw)
 
     def drop_index(self, index: Index, **kw: Any) -> None:
-        self._record("drop_index", index, **kw)
+        self._record("drop_index", (index,), kw)
 
     def create_table_comment(self, table: Table) -> None:
-        self._record("create_table_comment", table)
+        self._record("create_table_comment", (table,), {})
 
     def drop_table_comment(self, table: Table) -> None:
-        self._record("drop_table_comment", table)
+        self._record("drop_table_comment", (table,), {})
 
     def _should_recreate(self) -> bool:
         if self.recreate == "auto":
