@@ -73,7 +73,7 @@ def test_pyproject_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no \[tool.gitmig\] table"):
         Config(toml)
     toml.write_text("[tool.gitmig\n")
-    with pytest.raises(ConfigError, match="pyproject.toml: cannot read config file"):
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: cannot read config file"):
         Config(toml)
 
 
