@@ -7,11 +7,9 @@ traceback only with ``--raiseerr``) and exits 1.
 
 from __future__ import annotations
 
-import json
 import sys
-from argparse import Namespace
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -30,16 +28,18 @@ __all__ = ["main"]
 _ALIASES = {"revision": "new", "list_templates": "list-templates", "check_heads": "check-heads"}
 
 
-@dataclass
 class CliState:
     """What the root group parsed; builds the Config when a command first needs it."""
 
-    config_file: str | None
-    name: str
-    x: list[str]
-    quiet: bool
-    raiseerr: bool
-    _config: Config | None = field(default=None, repr=False)
+    def __init__(
+        self, config_file: str | None, name: str, x: list[str], quiet: bool, raiseerr: bool
+    ) -> None:
+        self.config_file = config_file
+        self.name = name
+        self.x = x
+        self.quiet = quiet
+        self.raiseerr = raiseerr
+        self._config: Config | None = None
 
     def config(self) -> Config:
         if self._config is None:
@@ -48,7 +48,7 @@ class CliState:
             self._config = Config(
                 file_=find_config_file(self.config_file),
                 ini_section=self.name,
-                cmd_opts=Namespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
+                cmd_opts=SimpleNamespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
             )
         return self._config
 
@@ -59,7 +59,7 @@ class CliState:
         return Config(
             file_=None,
             ini_section=self.name,
-            cmd_opts=Namespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
+            cmd_opts=SimpleNamespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
         )
 
 
@@ -269,11 +269,11 @@ def _as_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
 def _print_scripts(
     state: CliState, scripts: Iterable[Script], verbose: bool, as_json: bool, history: bool
 ) -> None:
-    from gitmig.script.base import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(state.config()).revision_map
+    graph = command.script_directory(state.config()).revision_map
     scripts = list(scripts)
     if as_json:
+        import json
+
         click.echo(json.dumps([_as_json(s, graph) for s in scripts], indent=2))
         return
     for script in scripts:
@@ -302,9 +302,7 @@ def heads_cmd(state: CliState, verbose: bool, as_json: bool, resolve_dependencie
 @pass_state
 def branches_cmd(state: CliState, verbose: bool) -> None:
     """Show branch points: revisions with more than one child."""
-    from gitmig.script.base import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(state.config()).revision_map
+    graph = command.script_directory(state.config()).revision_map
     for point, children in command.branches(state.config()):
         click.echo(_verbose(point, graph) if verbose else _line(point, graph))
         for child in children:
@@ -353,6 +351,8 @@ def check_heads_cmd(state: CliState, as_json: bool) -> None:
     """Exit 1 if a line of history has more than one head (a merge is needed)."""
     divergences = command.check_heads(state.config())
     if as_json:
+        import json
+
         click.echo(
             json.dumps(
                 {
