@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from gitmig.exc import CommandError, MultipleHeadsError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
+    from gitmig.runtime.migration import MigrationContext, MigrationStep
     from gitmig.script.base import Script, ScriptDirectory
     from gitmig.script.revision import Divergence
 
 __all__ = [
+    "CurrentState",
     "TemplateInfo",
     "branches",
     "check_heads",
+    "current",
+    "downgrade",
     "heads",
     "history",
     "init",
@@ -32,6 +36,8 @@ __all__ = [
     "revision",
     "script_directory",
     "show",
+    "stamp",
+    "upgrade",
 ]
 
 
@@ -315,3 +321,203 @@ def show(config: Config, rev: str) -> list[Script]:
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
     return script_directory(config).revision_map.divergences()
+
+
+# -- running migrations ---------------------------------------------------------------------
+
+
+def _run_env(config: Config, script_dir: ScriptDirectory, **kw: Any) -> None:
+    """Run env.py with an EnvironmentContext carrying the command's ``fn`` and options."""
+    from gitmig.runtime.environment import EnvironmentContext
+
+    with EnvironmentContext(config, script_dir, **kw):
+        script_dir.run_env()
+
+
+def _split_range(revision: str, sql: bool, command_name: str) -> tuple[str | None, str]:
+    """``START:END`` -> (START, END); ranges are for offline mode only."""
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError(
+            f"{command_name} {revision!r}: a START:END range is only for --sql (offline) mode; "
+            "online, the start is what the database's version table says"
+        )
+    start, end = (part.strip() for part in revision.split(":", 1))
+    if not end:
+        raise CommandError(f"{command_name} {revision!r}: the range has no END revision")
+    return start or None, end
+
+
+def upgrade(
+    config: Config,
+    revision: str = "head",
+    sql: bool = False,
+    tag: str | None = None,
+    lock_timeout: float | None = None,
+) -> None:
+    """Upgrade the database to ``revision`` (``head``, ``heads``, an id, ``LABEL@head``, +N...).
+
+    With ``sql``, write the SQL instead (from base, or from START given as ``START:END``).
+    The run holds the migration lock, waiting at most ``lock_timeout`` seconds for it.
+    """
+    from gitmig.runtime.plan import resolve_rows, upgrade_steps
+
+    script_dir = script_directory(config)
+    starting_rev, target = _split_range(revision, sql, "upgrade")
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return upgrade_steps(script_dir, rows, target)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=target,
+        tag=tag,
+        lock=not sql,
+        lock_timeout=lock_timeout,
+    )
+
+
+def downgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    lock_timeout: float | None = None,
+) -> None:
+    """Downgrade the database to ``revision`` (``base``, an id, ``-1``, ``LABEL@base``...).
+
+    With ``sql``, ``revision`` must be ``START:END`` (there is no database to start from).
+    """
+    from gitmig.runtime.plan import downgrade_steps, resolve_rows
+
+    script_dir = script_directory(config)
+    starting_rev, target = _split_range(revision, sql, "downgrade")
+    if sql and starting_rev is None:
+        raise CommandError(
+            f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
+            "offline there is no database to read the start from"
+        )
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return downgrade_steps(script_dir, rows, target)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=target,
+        tag=tag,
+        lock=not sql,
+        lock_timeout=lock_timeout,
+    )
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+    lock_timeout: float | None = None,
+) -> None:
+    """Set the version table to ``revision`` (one or several) without running migrations.
+
+    Each target replaces the rows on its own line of history; ``base`` empties the table.
+    ``purge`` empties it first, which also overwrites revisions the scripts do not know.
+    """
+    from gitmig.runtime.plan import resolve_rows, stamp_steps
+
+    script_dir = script_directory(config)
+    targets = [revision] if isinstance(revision, str) else list(revision)
+    if not targets:
+        raise CommandError("stamp needs at least one revision")
+    if purge and sql:
+        raise CommandError("stamp --purge cannot be used with --sql (offline) mode")
+    starting_rev = None
+    if sql and len(targets) == 1:
+        starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return stamp_steps(graph, rows, targets, purge=purge)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=tuple(targets),
+        tag=tag,
+        lock=not sql,
+        purge=purge,
+        lock_timeout=lock_timeout,
+    )
+
+
+class CurrentState(NamedTuple):
+    """Where a database stands: its version rows and the scripts' heads."""
+
+    #: the version table's rows (the applied heads), in graph order
+    rows: tuple[str, ...]
+    #: the scripts for ``rows``
+    scripts: tuple[Script, ...]
+    #: the heads of the scripts
+    heads: tuple[str, ...]
+    #: the database URL, password masked
+    url: str | None
+
+    @property
+    def at_heads(self) -> bool:
+        """True when the database is on every head of the scripts."""
+        return set(self.rows) == set(self.heads)
+
+
+def current(config: Config, check_heads: bool = False, verbose: bool = False) -> CurrentState:
+    """Read the database's current revision(s) (the version table; nothing is changed).
+
+    With ``check_heads``, raise CommandError unless the database is on every head.
+    ``verbose`` is accepted for Alembic compatibility (the CLI prints the details).
+    """
+    from gitmig.runtime.plan import resolve_rows
+
+    script_dir = script_directory(config)
+    graph = script_dir.revision_map
+    found: list[CurrentState] = []
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
+        rows = tuple(graph.sort(rows))
+        bind = context.bind
+        url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
+        scripts = tuple(script_dir.get_script(row) for row in rows)
+        found.append(CurrentState(rows, scripts, graph.heads, url))
+        return []
+
+    _run_env(config, script_dir, fn=fn, as_sql=False, dont_mutate=True)
+    if not found:
+        raise CommandError(
+            f"{script_dir.env_py_location} did not call context.run_migrations(); "
+            "gitmig current cannot read the database"
+        )
+    state = found[-1]
+    if check_heads and not state.at_heads:
+        from gitmig.util.messaging import format_ids
+
+        raise CommandError(
+            f"The database is at {format_ids(state.rows)}, not at the head(s) "
+            f"{format_ids(state.heads)}: run `gitmig upgrade heads`"
+        )
+    return state
