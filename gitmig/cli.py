@@ -7,13 +7,10 @@ traceback only with ``--raiseerr``) and exits 1.
 
 from __future__ import annotations
 
-import json
-import logging
 import sys
-from argparse import Namespace
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -32,16 +29,18 @@ __all__ = ["main"]
 _ALIASES = {"revision": "new", "list_templates": "list-templates", "check_heads": "check-heads"}
 
 
-@dataclass
 class CliState:
     """What the root group parsed; builds the Config when a command first needs it."""
 
-    config_file: str | None
-    name: str
-    x: list[str]
-    quiet: bool
-    raiseerr: bool
-    _config: Config | None = field(default=None, repr=False)
+    def __init__(
+        self, config_file: str | None, name: str, x: list[str], quiet: bool, raiseerr: bool
+    ) -> None:
+        self.config_file = config_file
+        self.name = name
+        self.x = x
+        self.quiet = quiet
+        self.raiseerr = raiseerr
+        self._config: Config | None = None
 
     def config(self) -> Config:
         if self._config is None:
@@ -50,7 +49,7 @@ class CliState:
             self._config = Config(
                 file_=find_config_file(self.config_file),
                 ini_section=self.name,
-                cmd_opts=Namespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
+                cmd_opts=SimpleNamespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
             )
         return self._config
 
@@ -61,7 +60,7 @@ class CliState:
         return Config(
             file_=None,
             ini_section=self.name,
-            cmd_opts=Namespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
+            cmd_opts=SimpleNamespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
         )
 
 
@@ -271,11 +270,11 @@ def _as_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
 def _print_scripts(
     state: CliState, scripts: Iterable[Script], verbose: bool, as_json: bool, history: bool
 ) -> None:
-    from gitmig.script.base import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(state.config()).revision_map
+    graph = command.script_directory(state.config()).revision_map
     scripts = list(scripts)
     if as_json:
+        import json
+
         click.echo(json.dumps([_as_json(s, graph) for s in scripts], indent=2))
         return
     for script in scripts:
@@ -304,9 +303,7 @@ def heads_cmd(state: CliState, verbose: bool, as_json: bool, resolve_dependencie
 @pass_state
 def branches_cmd(state: CliState, verbose: bool) -> None:
     """Show branch points: revisions with more than one child."""
-    from gitmig.script.base import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(state.config()).revision_map
+    graph = command.script_directory(state.config()).revision_map
     for point, children in command.branches(state.config()):
         click.echo(_verbose(point, graph) if verbose else _line(point, graph))
         for child in children:
@@ -355,6 +352,8 @@ def check_heads_cmd(state: CliState, as_json: bool) -> None:
     """Exit 1 if a line of history has more than one head (a merge is needed)."""
     divergences = command.check_heads(state.config())
     if as_json:
+        import json
+
         click.echo(
             json.dumps(
                 {
@@ -406,6 +405,8 @@ def _progress(state: CliState) -> Iterator[None]:
 
     env.py's ``fileConfig()`` replaces this handler when the config file has [loggers].
     """
+    import logging
+
     logger = logging.getLogger("gitmig")
     if state.quiet or logger.handlers or logging.getLogger().handlers:
         yield
@@ -486,12 +487,10 @@ def stamp_cmd(
 @pass_state
 def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
     """Show the database's current revision(s)."""
-    from gitmig.script.base import ScriptDirectory
-
     config = state.config()
     with _progress(state):
         found = command.current(config, verbose=verbose)
-    graph = ScriptDirectory.from_config(config).revision_map
+    graph = command.script_directory(config).revision_map
     if verbose:
         click.echo(f"Current revision(s) for {found.url}:")
     for script in found.scripts:

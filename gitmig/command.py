@@ -8,11 +8,10 @@ Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from gitmig.exc import CommandError, MultipleHeadsError
 
@@ -35,23 +34,34 @@ __all__ = [
     "list_templates",
     "new",
     "revision",
+    "script_directory",
     "show",
     "stamp",
     "upgrade",
 ]
 
 
-def _script_directory(config: Config) -> ScriptDirectory:
-    from gitmig.script.base import ScriptDirectory
+_script_directories: WeakKeyDictionary[Config, ScriptDirectory] = WeakKeyDictionary()
 
-    return ScriptDirectory.from_config(config)
+
+def script_directory(config: Config) -> ScriptDirectory:
+    """The ScriptDirectory of ``config``, built once per Config object.
+
+    Commands that write revision files refresh its graph; build a new Config to see files
+    changed by other means.
+    """
+    found = _script_directories.get(config)
+    if found is None:
+        from gitmig.script.base import ScriptDirectory
+
+        found = _script_directories[config] = ScriptDirectory.from_config(config)
+    return found
 
 
 # -- environment ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemplateInfo:
+class TemplateInfo(NamedTuple):
     """One bundled environment template."""
 
     name: str
@@ -81,6 +91,8 @@ def init(
     The config file (``config.config_file_name``, or pyproject.toml for the ``pyproject``
     template) is written beside it unless it exists already.  Returns the files written.
     """
+    import shutil
+
     from gitmig.script.write import render_template
 
     templates = {t.name: t for t in list_templates(config)}
@@ -155,7 +167,7 @@ def new(
     from gitmig.script.revision import is_valid_id, is_valid_label
     from gitmig.script.write import new_rev_id, write_revision
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     rev_id = rev_id or new_rev_id()
     if not is_valid_id(rev_id):
@@ -260,7 +272,7 @@ def _version_folder(
 
 def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
     """The head revisions (with ``resolve_dependencies``, only those nothing depends on)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     ids = list(graph.heads)
     if resolve_dependencies:
@@ -271,7 +283,7 @@ def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
 
 def branches(config: Config) -> list[tuple[Script, list[Script]]]:
     """Branch points: each revision with more than one child, with its children."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     return [
         (script_dir.get_script(rev.revision), [script_dir.get_script(c) for c in children])
@@ -282,7 +294,7 @@ def branches(config: Config) -> list[tuple[Script, list[Script]]]:
 
 def history(config: Config, rev_range: str | None = None) -> list[Script]:
     """Revisions newest first, optionally limited to ``START:END`` (either side optional)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     lower: str | None = None
     upper: str | None = None
     if rev_range:
@@ -299,7 +311,7 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
 
 def show(config: Config, rev: str) -> list[Script]:
     """The revision(s) an identifier names (``heads`` may name several)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     ids = script_dir.revision_map.resolve(rev)
     if not ids:
         raise CommandError(f"{rev!r} names no revision (it is the base)")
@@ -308,7 +320,7 @@ def show(config: Config, rev: str) -> list[Script]:
 
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
-    return _script_directory(config).revision_map.divergences()
+    return script_directory(config).revision_map.divergences()
 
 
 # -- running migrations ---------------------------------------------------------------------
@@ -351,7 +363,7 @@ def upgrade(
     """
     from gitmig.runtime.plan import resolve_rows, upgrade_steps
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     starting_rev, target = _split_range(revision, sql, "upgrade")
     graph = script_dir.revision_map
 
@@ -385,7 +397,7 @@ def downgrade(
     """
     from gitmig.runtime.plan import downgrade_steps, resolve_rows
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     starting_rev, target = _split_range(revision, sql, "downgrade")
     if sql and starting_rev is None:
         raise CommandError(
@@ -426,7 +438,7 @@ def stamp(
     """
     from gitmig.runtime.plan import resolve_rows, stamp_steps
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     targets = [revision] if isinstance(revision, str) else list(revision)
     if not targets:
         raise CommandError("stamp needs at least one revision")
@@ -455,8 +467,7 @@ def stamp(
     )
 
 
-@dataclass(frozen=True)
-class CurrentState:
+class CurrentState(NamedTuple):
     """Where a database stands: its version rows and the scripts' heads."""
 
     #: the version table's rows (the applied heads), in graph order
@@ -482,7 +493,7 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
     """
     from gitmig.runtime.plan import resolve_rows
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     found: list[CurrentState] = []
 
