@@ -144,6 +144,13 @@ def test_sqlite_lock_timeout(sqlite_url, make_project, tmp_path):
     try:
         with pytest.raises(LockTimeoutError, match=r"within 0\.2 s"):
             command.upgrade(project.config(), lock_timeout=0.2)
+        # lock_timeout in the config file, when the command line gives none
+        text = project.ini.read_text(encoding="utf-8")
+        project.ini.write_text(
+            text.replace("[gitmig]\n", "[gitmig]\nlock_timeout = 0.1\n", 1), encoding="utf-8"
+        )
+        with pytest.raises(LockTimeoutError, match=r"within 0\.1 s"):
+            command.upgrade(project.config())
     finally:
         holder.execute("ROLLBACK")
         holder.close()
