@@ -8,11 +8,10 @@ Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from gitmig.exc import CommandError, MultipleHeadsError
 
@@ -20,35 +19,52 @@ if TYPE_CHECKING:
     from gitmig.autogenerate.api import RevisionContext
     from gitmig.config import Config
     from gitmig.operations.ops import MigrateOperation
+    from gitmig.runtime.migration import MigrationContext, MigrationStep
     from gitmig.script.base import Script, ScriptDirectory
     from gitmig.script.revision import Divergence
 
 __all__ = [
+    "CurrentState",
     "TemplateInfo",
     "branches",
     "check",
     "check_heads",
+    "current",
+    "downgrade",
     "heads",
     "history",
     "init",
     "list_templates",
     "new",
     "revision",
+    "script_directory",
     "show",
+    "stamp",
+    "upgrade",
 ]
 
 
-def _script_directory(config: Config) -> ScriptDirectory:
-    from gitmig.script.base import ScriptDirectory
+_script_directories: WeakKeyDictionary[Config, ScriptDirectory] = WeakKeyDictionary()
 
-    return ScriptDirectory.from_config(config)
+
+def script_directory(config: Config) -> ScriptDirectory:
+    """The ScriptDirectory of ``config``, built once per Config object.
+
+    Commands that write revision files refresh its graph; build a new Config to see files
+    changed by other means.
+    """
+    found = _script_directories.get(config)
+    if found is None:
+        from gitmig.script.base import ScriptDirectory
+
+        found = _script_directories[config] = ScriptDirectory.from_config(config)
+    return found
 
 
 # -- environment ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemplateInfo:
+class TemplateInfo(NamedTuple):
     """One bundled environment template."""
 
     name: str
@@ -78,6 +94,8 @@ def init(
     The config file (``config.config_file_name``, or pyproject.toml for the ``pyproject``
     template) is written beside it unless it exists already.  Returns the files written.
     """
+    import shutil
+
     from gitmig.script.write import render_template
 
     templates = {t.name: t for t in list_templates(config)}
@@ -157,7 +175,7 @@ def new(
     (like env.py's) may change or empty the list of revisions to write; with several, the
     last path is returned, with none, ``None``.
     """
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     if not autogenerate:
         return _write_new(
             config,
@@ -207,17 +225,14 @@ def new(
 
 def _run_autogenerate(script_dir: ScriptDirectory, revision_context: RevisionContext) -> None:
     """Run env.py with autogenerate's comparison as the migration function."""
-    from gitmig.runtime.environment import EnvironmentContext
-
-    with EnvironmentContext(
+    _run_env(
         revision_context.config,
         script_dir,
         fn=revision_context.run_autogenerate,
         as_sql=False,
         dont_mutate=True,
         revision_context=revision_context,
-    ):
-        script_dir.run_env()
+    )
 
 
 def _write_new(
@@ -340,7 +355,7 @@ def _version_folder(
 
 def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
     """The head revisions (with ``resolve_dependencies``, only those nothing depends on)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     ids = list(graph.heads)
     if resolve_dependencies:
@@ -351,7 +366,7 @@ def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
 
 def branches(config: Config) -> list[tuple[Script, list[Script]]]:
     """Branch points: each revision with more than one child, with its children."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     return [
         (script_dir.get_script(rev.revision), [script_dir.get_script(c) for c in children])
@@ -362,7 +377,7 @@ def branches(config: Config) -> list[tuple[Script, list[Script]]]:
 
 def history(config: Config, rev_range: str | None = None) -> list[Script]:
     """Revisions newest first, optionally limited to ``START:END`` (either side optional)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     lower: str | None = None
     upper: str | None = None
     if rev_range:
@@ -379,7 +394,7 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
 
 def show(config: Config, rev: str) -> list[Script]:
     """The revision(s) an identifier names (``heads`` may name several)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     ids = script_dir.revision_map.resolve(rev)
     if not ids:
         raise CommandError(f"{rev!r} names no revision (it is the base)")
@@ -388,7 +403,7 @@ def show(config: Config, rev: str) -> list[Script]:
 
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
-    return _script_directory(config).revision_map.divergences()
+    return script_directory(config).revision_map.divergences()
 
 
 # -- autogenerate -------------------------------------------------------------------------
@@ -401,7 +416,207 @@ def check(config: Config) -> list[MigrateOperation]:
     """
     from gitmig.autogenerate.api import RevisionContext
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     revision_context = RevisionContext(config, script_dir, {"head": "head"})
     _run_autogenerate(script_dir, revision_context)
     return revision_context.operations()
+
+
+# -- running migrations ---------------------------------------------------------------------
+
+
+def _run_env(config: Config, script_dir: ScriptDirectory, **kw: Any) -> None:
+    """Run env.py with an EnvironmentContext carrying the command's ``fn`` and options."""
+    from gitmig.runtime.environment import EnvironmentContext
+
+    with EnvironmentContext(config, script_dir, **kw):
+        script_dir.run_env()
+
+
+def _split_range(revision: str, sql: bool, command_name: str) -> tuple[str | None, str]:
+    """``START:END`` -> (START, END); ranges are for offline mode only."""
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError(
+            f"{command_name} {revision!r}: a START:END range is only for --sql (offline) mode; "
+            "online, the start is what the database's version table says"
+        )
+    start, end = (part.strip() for part in revision.split(":", 1))
+    if not end:
+        raise CommandError(f"{command_name} {revision!r}: the range has no END revision")
+    return start or None, end
+
+
+def upgrade(
+    config: Config,
+    revision: str = "head",
+    sql: bool = False,
+    tag: str | None = None,
+    lock_timeout: float | None = None,
+) -> None:
+    """Upgrade the database to ``revision`` (``head``, ``heads``, an id, ``LABEL@head``, +N...).
+
+    With ``sql``, write the SQL instead (from base, or from START given as ``START:END``).
+    The run holds the migration lock, waiting at most ``lock_timeout`` seconds for it.
+    """
+    from gitmig.runtime.plan import resolve_rows, upgrade_steps
+
+    script_dir = script_directory(config)
+    starting_rev, target = _split_range(revision, sql, "upgrade")
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return upgrade_steps(script_dir, rows, target)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=target,
+        tag=tag,
+        lock=not sql,
+        lock_timeout=lock_timeout,
+    )
+
+
+def downgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    lock_timeout: float | None = None,
+) -> None:
+    """Downgrade the database to ``revision`` (``base``, an id, ``-1``, ``LABEL@base``...).
+
+    With ``sql``, ``revision`` must be ``START:END`` (there is no database to start from).
+    """
+    from gitmig.runtime.plan import downgrade_steps, resolve_rows
+
+    script_dir = script_directory(config)
+    starting_rev, target = _split_range(revision, sql, "downgrade")
+    if sql and starting_rev is None:
+        raise CommandError(
+            f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
+            "offline there is no database to read the start from"
+        )
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return downgrade_steps(script_dir, rows, target)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=target,
+        tag=tag,
+        lock=not sql,
+        lock_timeout=lock_timeout,
+    )
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+    lock_timeout: float | None = None,
+) -> None:
+    """Set the version table to ``revision`` (one or several) without running migrations.
+
+    Each target replaces the rows on its own line of history; ``base`` empties the table.
+    ``purge`` empties it first, which also overwrites revisions the scripts do not know.
+    """
+    from gitmig.runtime.plan import resolve_rows, stamp_steps
+
+    script_dir = script_directory(config)
+    targets = [revision] if isinstance(revision, str) else list(revision)
+    if not targets:
+        raise CommandError("stamp needs at least one revision")
+    if purge and sql:
+        raise CommandError("stamp --purge cannot be used with --sql (offline) mode")
+    starting_rev = None
+    if sql and len(targets) == 1:
+        starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return stamp_steps(graph, rows, targets, purge=purge)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=tuple(targets),
+        tag=tag,
+        lock=not sql,
+        purge=purge,
+        lock_timeout=lock_timeout,
+    )
+
+
+class CurrentState(NamedTuple):
+    """Where a database stands: its version rows and the scripts' heads."""
+
+    #: the version table's rows (the applied heads), in graph order
+    rows: tuple[str, ...]
+    #: the scripts for ``rows``
+    scripts: tuple[Script, ...]
+    #: the heads of the scripts
+    heads: tuple[str, ...]
+    #: the database URL, password masked
+    url: str | None
+
+    @property
+    def at_heads(self) -> bool:
+        """True when the database is on every head of the scripts."""
+        return set(self.rows) == set(self.heads)
+
+
+def current(config: Config, check_heads: bool = False, verbose: bool = False) -> CurrentState:
+    """Read the database's current revision(s) (the version table; nothing is changed).
+
+    With ``check_heads``, raise CommandError unless the database is on every head.
+    ``verbose`` is accepted for Alembic compatibility (the CLI prints the details).
+    """
+    from gitmig.runtime.plan import resolve_rows
+
+    script_dir = script_directory(config)
+    graph = script_dir.revision_map
+    found: list[CurrentState] = []
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
+        rows = tuple(graph.sort(rows))
+        bind = context.bind
+        url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
+        scripts = tuple(script_dir.get_script(row) for row in rows)
+        found.append(CurrentState(rows, scripts, graph.heads, url))
+        return []
+
+    _run_env(config, script_dir, fn=fn, as_sql=False, dont_mutate=True)
+    if not found:
+        raise CommandError(
+            f"{script_dir.env_py_location} did not call context.run_migrations(); "
+            "gitmig current cannot read the database"
+        )
+    state = found[-1]
+    if check_heads and not state.at_heads:
+        from gitmig.util.messaging import format_ids
+
+        raise CommandError(
+            f"The database is at {format_ids(state.rows)}, not at the head(s) "
+            f"{format_ids(state.heads)}: run `gitmig upgrade heads`"
+        )
+    return state

@@ -10,8 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import CycleError, MultipleHeadsError, ResolutionError, RevisionError
 
@@ -103,8 +102,7 @@ class Revision:
         return f"Revision({self.revision!r}, down_revision={self.down_revision!r})"
 
 
-@dataclass(frozen=True)
-class Divergence:
+class Divergence(NamedTuple):
     """Heads on one line of history that a merge (or a re-parenting) must join."""
 
     heads: tuple[str, ...]
@@ -536,7 +534,22 @@ class RevisionMap:
                 remove = (self.descendants(targets) - set(targets)) & applied
             else:
                 remove = applied
+            remove &= self._line_of_relative(label, ref, current, target)
         return [self._revs[r] for r in reversed(self.sort(remove))]
+
+    def _line_of_relative(
+        self, label: str, ref: str, current: Sequence[str], target: str
+    ) -> set[str]:
+        """For ``ID-N`` / ``LABEL@-N``: only the line through the anchor moves, so that one
+        branch of several can be stepped down; otherwise every revision."""
+        relative = _RELATIVE.match(ref)
+        if not relative or not relative.group(2).startswith("-"):
+            return set(self._revs)
+        if relative.group(1):
+            anchor = self.resolve(f"{label}@{relative.group(1)}" if label else relative.group(1))
+        else:
+            anchor = self._current_for(current, label, target)
+        return self.ancestors(anchor) | self.descendants(anchor)
 
     def range(self, lower: str | None = None, upper: str | None = None) -> list[Revision]:
         """Revisions between ``lower`` and ``upper`` (both inclusive), in topological order.
