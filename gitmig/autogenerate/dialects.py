@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ TypeSignature = tuple[tuple[str, ...], tuple[str, ...]]
 
 _PARENS = re.compile(r"\(([^()]*)\)")
 _QUOTED_NUMBER = re.compile(r"^'(-?\d+(?:\.\d+)?)'$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _FUNCTION_CALL = re.compile(r"^([a-z_]+)\(\)$")
 
 
@@ -97,6 +99,8 @@ class DialectRules:
         match = _QUOTED_NUMBER.match(value)
         if match:
             value = match.group(1)
+        if _NUMBER.match(value):
+            value = format(Decimal(value).normalize(), "f")  # 0.00 and 0 are one value
         return self.default_synonyms.get(value, value)
 
     def normalize_fk_action(self, action: str | None) -> str | None:

@@ -90,20 +90,23 @@ def _flat(node: Code) -> str:
     return f"{node.func}({', '.join(parts)})"
 
 
-def layout(node: Code, column: int, indent: int) -> str:
-    """``node`` as code starting at ``column`` on a line indented by ``indent``."""
+def layout(node: Code, column: int, indent: int, trailing: int = 0) -> str:
+    """``node`` as code starting at ``column`` on a line indented by ``indent``.
+
+    ``trailing`` counts the characters that follow it on its last line (a comma).
+    """
     flat = _flat(node)
-    if column + len(flat) <= LINE_LENGTH or isinstance(node, str):
+    if column + len(flat) + trailing <= LINE_LENGTH or isinstance(node, str):
         return flat
     inner = indent + 4
     pad = " " * inner
     if isinstance(node, ListOf):
         opener, closer = "[", "]"
-        parts = [pad + layout(i, inner, inner) + "," for i in node.items]
+        parts = [pad + layout(i, inner, inner, 1) + "," for i in node.items]
     else:
         opener, closer = f"{node.func}(", ")"
-        parts = [pad + layout(a, inner, inner) + "," for a in node.args]
-        parts += [f"{pad}{k}={layout(v, inner + len(k) + 1, inner)}," for k, v in node.kwargs]
+        parts = [pad + layout(a, inner, inner, 1) + "," for a in node.args]
+        parts += [f"{pad}{k}={layout(v, inner + len(k) + 1, inner, 1)}," for k, v in node.kwargs]
     return "\n".join([opener, *parts, " " * indent + closer])
 
 
@@ -154,10 +157,31 @@ def render_ops_body(autogen_context: AutogenContext, container: ops.OpContainer)
     The first line has no indentation (the script template supplies it).
     """
     lines = [BEGIN_MARKER]
-    body = list(render_op_lines(autogen_context, container.ops, 4))
+    body = list(render_op_lines(autogen_context, _without_redundant_drops(container.ops), 4))
     lines += [line[4:] if line.startswith("    ") else line for line in body] or ["pass"]
     lines.append(END_MARKER)
     return "\n    ".join(lines)
+
+
+def _without_redundant_drops(
+    op_list: Sequence[ops.MigrateOperation],
+) -> list[ops.MigrateOperation]:
+    """Leave out index drops right before their table's drop.
+
+    ``DROP TABLE`` takes the indexes with it, and MySQL refuses to drop an index that a
+    foreign key needs, so ``drop_index`` there would only make the revision fail.
+    """
+    kept: list[ops.MigrateOperation] = []
+    for op_, following in zip(op_list, [*op_list[1:], None], strict=True):
+        if (
+            isinstance(op_, ops.ModifyTableOps)
+            and isinstance(following, ops.DropTableOp)
+            and (op_.table_name, op_.schema) == (following.table_name, following.schema)
+            and all(isinstance(child, ops.DropIndexOp) for child in op_.ops)
+        ):
+            continue
+        kept.append(op_)
+    return kept
 
 
 def render_op_lines(
@@ -249,7 +273,7 @@ def _modify_table(autogen_context: AutogenContext, op: ops.ModifyTableOps) -> li
         body = list(render_op_lines(autogen_context, op.ops, 8))
     finally:
         autogen_context._has_batch = False
-    header = "    " + layout(head, 9, 4) + " as batch_op:"
+    header = "    with " + layout(head, 9, 4, len(" as batch_op:")) + " as batch_op:"
     return ["\n".join([header, *(body or ["        pass"])])]
 
 
