@@ -163,11 +163,13 @@ class MySQLRules(DialectRules):
     def fix_reflected_table(self, table: ReflectedTable) -> None:
         # MySQL makes an index for each foreign key that has none; it is not the model's.
         fk_columns = {tuple(fk["constrained_columns"]) for fk in table.foreign_keys}
-        table.indexes = [
-            ix
-            for ix in table.indexes
-            if ix.get("unique") or tuple(ix["column_names"]) not in fk_columns
-        ]
+        kept = []
+        for ix in table.indexes:
+            if not ix.get("unique") and tuple(ix["column_names"]) in fk_columns:
+                table.implicit_indexes.append(ix)
+            else:
+                kept.append(ix)
+        table.indexes = kept
 
 
 class MariaDBRules(MySQLRules):

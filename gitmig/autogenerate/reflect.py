@@ -47,6 +47,8 @@ class ReflectedTable:
     check_constraints: list[dict[str, Any]]
     comment: str | None
     metadata: MetaData = field(repr=False)
+    #: indexes the database made by itself (MySQL's, for foreign keys): not compared
+    implicit_indexes: list[dict[str, Any]] = field(default_factory=list)
     _table: Table | None = field(default=None, repr=False)
 
     @property
@@ -80,7 +82,11 @@ class ReflectedTable:
 
     def index(self, name: str) -> Index:
         """The reflected index ``name`` as an ``Index`` of :attr:`table`."""
-        return next(i for i in self.table.indexes if i.name == name)
+        found = next((i for i in self.table.indexes if i.name == name), None)
+        if found is None:
+            info = next(ix for ix in self.implicit_indexes if ix["name"] == name)
+            found = Index(name, *_index_elements(self.table, info), unique=bool(info["unique"]))
+        return found
 
 
 def reflect_tables(

@@ -196,6 +196,9 @@ def compare_foreign_keys(
             fk.get("options") or {},
         )
         conn[key] = fk
+    model_fk_columns = {
+        tuple(e.parent.name for e in fkc.elements) for fkc in metadata_table.foreign_key_constraints
+    }
     for fkc in sorted(metadata_table.foreign_key_constraints, key=lambda f: str(f.name or "")):
         if not run_object(fkc, _str_name(fkc.name), "foreign_key_constraint", False, None):
             continue
@@ -222,6 +225,11 @@ def compare_foreign_keys(
         reflected = _reflected(conn_table, ForeignKeyConstraint, name)
         if run_object(reflected, name, "foreign_key_constraint", True, None):
             modify_ops.ops.append(DropConstraintOp.from_constraint(reflected))
+            # the index MySQL made for this key stays behind unless dropped too
+            columns = list(fk["constrained_columns"])
+            for index in conn_table.implicit_indexes:
+                if index["column_names"] == columns and tuple(columns) not in model_fk_columns:
+                    modify_ops.ops.append(DropIndexOp.from_index(conn_table.index(index["name"])))
 
 
 @comparators.dispatch_for("table")

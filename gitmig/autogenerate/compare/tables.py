@@ -196,7 +196,9 @@ def _add_created_tables(
     for table in ordered:
         create = CreateTableOp.from_table(table)
         if later:
-            create.columns = [item for item in create.columns if item not in later]
+            create.columns = [
+                item for item in create.columns if not any(item is fkc for fkc in later)
+            ]
         upgrade_ops.ops.append(create)
         indexes = [
             CreateIndexOp.from_index(index)
