@@ -172,7 +172,7 @@ def _without_redundant_drops(
     foreign key needs, so ``drop_index`` there would only make the revision fail.
     """
     kept: list[ops.MigrateOperation] = []
-    for op_, following in zip(op_list, [*op_list[1:], None], strict=True):
+    for op_, following in zip(op_list, [*op_list[1:], None], strict=False):
         if (
             isinstance(op_, ops.ModifyTableOps)
             and isinstance(following, ops.DropTableOp)

@@ -10,7 +10,6 @@ Create Date: ${create_date}
 """
 
 import sqlalchemy as sa
-
 from gitmig import op
 ${imports if imports else ""}
 # revision identifiers, used by gitmig.

@@ -7,7 +7,6 @@ Create Date: ${create_date}
 """
 
 import sqlalchemy as sa
-
 from gitmig import op
 ${imports if imports else ""}
 # revision identifiers, used by gitmig.

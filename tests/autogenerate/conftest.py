@@ -100,11 +100,13 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
 
 
 def ruff_check(path: Path) -> subprocess.CompletedProcess[str]:
-    """``ruff check`` with ruff's defaults plus the line length rule."""
+    """``ruff check`` as a user would run it: ruff's defaults (plus the line length rule),
+    from the project's folder (so that gitmig is a third-party import)."""
     ruff = shutil.which("ruff") or str(Path(__import__("sys").executable).parent / "ruff")
     return subprocess.run(
         [ruff, "check", "--isolated", "--extend-select", "E501", "--no-cache", str(path)],
         capture_output=True,
         text=True,
         check=False,
+        cwd=path.parent,
     )
