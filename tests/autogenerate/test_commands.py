@@ -58,6 +58,7 @@ def test_empty_autogenerate_has_pass_between_the_markers(sqlite_url, make_projec
 def test_database_must_be_at_head(sqlite_url, make_project):
     project = make_project(sqlite_url)
     project.autogenerate(_model(), "first")
+    assert project.tables() == set()  # autogenerate changes nothing, not even a version table
     with pytest.raises(AutogenerateError, match="Target database is not up to date"):
         project.autogenerate(_model(), "second")
 
