@@ -1,0 +1,228 @@
+"""Configuration: ``gitmig.ini`` (a ``[gitmig]`` section) or ``[tool.gitmig]`` in pyproject.toml.
+
+Both end up as the same thing: main options (strings) plus named sections (dicts of strings),
+with ``%(here)s`` standing for the directory of the file.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import sys
+from argparse import Namespace
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from gitmig.exc import ConfigError
+
+__all__ = ["DEFAULT_CONFIG_FILE", "Config", "find_config_file"]
+
+DEFAULT_CONFIG_FILE = "gitmig.ini"
+PYPROJECT = "pyproject.toml"
+
+
+def find_config_file(explicit: str | None = None, directory: str | Path = ".") -> Path:
+    """The config file to use: ``explicit``, else ``$GITMIG_CONFIG``, else ``gitmig.ini`` in
+    ``directory``, else its ``pyproject.toml`` if that has a ``[tool.gitmig]`` table."""
+    chosen = explicit or os.environ.get("GITMIG_CONFIG")
+    if chosen:
+        return Path(chosen)
+    directory = Path(directory)
+    ini = directory / DEFAULT_CONFIG_FILE
+    if ini.exists():
+        return ini
+    pyproject = directory / PYPROJECT
+    if pyproject.exists() and "[tool.gitmig" in pyproject.read_text(encoding="utf-8"):
+        return pyproject
+    return ini
+
+
+class Config:
+    """Options for one gitmig project, read from a config file (or set in code).
+
+    ``Config()`` with no file is an empty configuration for programmatic use; call
+    :meth:`set_main_option` to fill it.
+    """
+
+    def __init__(
+        self,
+        file_: str | os.PathLike[str] | None = None,
+        ini_section: str = "gitmig",
+        cmd_opts: Namespace | None = None,
+        stdout: TextIO = sys.stdout,
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
+        self.config_file_name: str | None = os.fspath(file_) if file_ is not None else None
+        self.config_ini_section = ini_section
+        self.cmd_opts = cmd_opts if cmd_opts is not None else Namespace(x=[], quiet=False)
+        self.stdout = stdout
+        #: free-form values shared with env.py (e.g. ``attributes["connection"]``)
+        self.attributes: dict[str, Any] = attributes if attributes is not None else {}
+        self._main: dict[str, str] = {}
+        self._sections: dict[str, dict[str, str]] = {}
+        self._ini: tuple[Path, configparser.ConfigParser] | None = None
+        if self.config_file_name is not None:
+            self._load(Path(self.config_file_name))
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _load(self, path: Path) -> None:
+        if not path.is_file():
+            raise ConfigError(
+                f"No config file {str(path)!r} found; run 'gitmig init DIR' to create one, "
+                "or pass -c/--config (or set GITMIG_CONFIG)"
+            )
+        here = str(path.resolve().parent)
+        if path.suffix == ".toml":
+            self._load_toml(path, here)
+        else:
+            self._load_ini(path, here)
+
+    def _load_ini(self, path: Path, here: str) -> None:
+        parser = configparser.ConfigParser(defaults={"here": here})
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as err:
+            message = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise ConfigError(f"{path}: cannot read config file: {message}") from None
+        if not parser.has_section(self.config_ini_section):
+            raise ConfigError(
+                f"{path}: no [{self.config_ini_section}] section "
+                f"(sections found: {', '.join(parser.sections()) or 'none'})"
+            )
+        # Other sections (logging, hooks) are read when asked for, so that a mistake in
+        # one of them only breaks what uses it.
+        self._main = self._section_dict(path, parser, self.config_ini_section)
+        self._ini = (path, parser)
+
+    @staticmethod
+    def _section_dict(path: Path, parser: configparser.ConfigParser, name: str) -> dict[str, str]:
+        try:
+            return {key: parser.get(name, key) for key in parser.options(name) if key != "here"}
+        except configparser.Error as err:
+            raise ConfigError(f"{path}: [{name}]: {str(err).splitlines()[0]}") from None
+
+    def _load_toml(self, path: Path, here: str) -> None:
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10 only
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: cannot read config file: {err}") from None
+        table: Any = data.get("tool", {}).get("gitmig")
+        if self.config_ini_section != "gitmig" and isinstance(table, dict):
+            table = table.get(self.config_ini_section)
+        if not isinstance(table, dict):
+            section = "tool.gitmig" + (
+                f".{self.config_ini_section}" if self.config_ini_section != "gitmig" else ""
+            )
+            raise ConfigError(f"{path}: no [{section}] table")
+        for key, value in table.items():
+            if key == "post_write_hooks" and isinstance(value, list):
+                self._sections["post_write_hooks"] = _hooks_from_toml(path, value, here)
+            elif isinstance(value, dict):
+                self._sections[key] = {k: _toml_scalar(v, here) for k, v in value.items()}
+            else:
+                self._main[key] = _toml_scalar(value, here)
+
+    # -- access -----------------------------------------------------------------------------
+
+    @property
+    def here(self) -> Path:
+        """The directory of the config file (the current directory without one)."""
+        if self.config_file_name is None:
+            return Path.cwd()
+        return Path(self.config_file_name).resolve().parent
+
+    def get_main_option(self, name: str, default: str | None = None) -> str | None:
+        """A key of the main section (``[gitmig]`` / ``[tool.gitmig]``)."""
+        return self._main.get(name, default)
+
+    def set_main_option(self, name: str, value: str) -> None:
+        """Set a key of the main section (``%(here)s`` is expanded)."""
+        self._main[name] = value.replace("%(here)s", str(self.here))
+
+    def get_section(self, name: str, default: dict[str, str] | None = None) -> dict[str, str]:
+        """A whole section as a dict (``default``, or empty, if absent)."""
+        if name == self.config_ini_section:
+            return dict(self._main)
+        if name not in self._sections and self._ini and self._ini[1].has_section(name):
+            self._sections[name] = self._section_dict(*self._ini, name)
+        return dict(self._sections.get(name, default if default is not None else {}))
+
+    def get_section_option(self, section: str, name: str, default: str | None = None) -> str | None:
+        """One key of a named section."""
+        values = self.get_section(section)
+        if section not in self._sections and section != self.config_ini_section:
+            raise ConfigError(f"{self.config_file_name}: no [{section}] section")
+        return values.get(name, default)
+
+    def set_section_option(self, section: str, name: str, value: str) -> None:
+        """Set one key of a named section, creating the section if needed."""
+        self._sections.setdefault(section, {})[name] = value
+
+    def get_int_option(self, name: str, default: int) -> int:
+        """A main-section key that must be an integer."""
+        raw = self.get_main_option(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(
+                f"{self.config_file_name}: option {name!r} must be a whole number, not {raw!r}"
+            ) from None
+
+    def get_list_option(self, name: str) -> list[str]:
+        """A main-section key holding a list separated by spaces, commas or os.pathsep."""
+        raw = self.get_main_option(name) or ""
+        for separator in (",", os.pathsep, "\n"):
+            raw = raw.replace(separator, " ")
+        return raw.split()
+
+    def get_template_directory(self) -> Path:
+        """Where the bundled environment templates live."""
+        from gitmig.util.templates import template_root
+
+        return template_root()
+
+    @property
+    def quiet(self) -> bool:
+        return bool(getattr(self.cmd_opts, "quiet", False))
+
+    @property
+    def x_arguments(self) -> list[str]:
+        """The raw ``-x`` values given on the command line."""
+        return list(getattr(self.cmd_opts, "x", None) or [])
+
+    def print_stdout(self, text: str, *args: object) -> None:
+        """Print a line for the user unless ``-q`` was given."""
+        if not self.quiet:
+            self.stdout.write((text % args if args else text) + "\n")
+
+
+def _toml_scalar(value: object, here: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return " ".join(_toml_scalar(item, here) for item in value)
+    return str(value).replace("%(here)s", here)
+
+
+def _hooks_from_toml(path: Path, hooks: list[Any], here: str) -> dict[str, str]:
+    """Turn ``[[tool.gitmig.post_write_hooks]]`` tables into the ini section's shape."""
+    section: dict[str, str] = {}
+    names: list[str] = []
+    for hook in hooks:
+        if not isinstance(hook, Mapping) or "name" not in hook:
+            raise ConfigError(f"{path}: every [[tool.gitmig.post_write_hooks]] needs a 'name'")
+        name = str(hook["name"])
+        names.append(name)
+        for key, value in hook.items():
+            if key != "name":
+                section[f"{name}.{key}"] = _toml_scalar(value, here)
+    section["hooks"] = ", ".join(names)
+    return section

@@ -1,0 +1,192 @@
+"""Revision files on disk: find them, read their markers, import them only to run them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from gitmig.exc import CommandError, ScriptError
+from gitmig.script.markers import parse_revision_source
+from gitmig.script.revision import Revision, RevisionMap
+
+if TYPE_CHECKING:
+    from gitmig.config import Config
+
+__all__ = ["Script", "ScriptDirectory"]
+
+_SCRIPT_TEMPLATE = "script.py.mako"
+
+
+class Script(Revision):
+    """A revision backed by a file; its module is imported only when first needed."""
+
+    __slots__ = ("_module",)
+
+    def __init__(self, rev: Revision) -> None:
+        super().__init__(
+            rev.revision,
+            rev.down_revision,
+            branch_labels=tuple(rev.branch_labels),
+            depends_on=rev.depends_on,
+            doc=rev.doc,
+            longdoc=rev.longdoc,
+            path=rev.path,
+        )
+        self._module: ModuleType | None = None
+
+    @property
+    def module(self) -> ModuleType:
+        """The imported revision module (imported on first access)."""
+        if self._module is None:
+            from gitmig.util.files import load_python_file
+
+            assert self.path is not None
+            self._module = load_python_file(self.path, f"gitmig_revision_{self.revision}")
+        return self._module
+
+    def run(self, direction: str, **kw: Any) -> None:
+        """Call the module's ``upgrade()`` or ``downgrade()``."""
+        function = getattr(self.module, direction, None)
+        if not callable(function):
+            raise ScriptError(
+                f"{self.path}: revision {self.revision} has no {direction}() function"
+            )
+        function(**kw)
+
+
+class ScriptDirectory:
+    """The migration environment folder: ``env.py``, ``script.py.mako`` and version folders."""
+
+    def __init__(
+        self,
+        dir: str | os.PathLike[str],
+        version_locations: list[str | os.PathLike[str]] | None = None,
+        file_template: str = "%(rev)s_%(slug)s",
+        truncate_slug_length: int = 40,
+        timezone: str | None = None,
+        recursive_version_locations: bool = False,
+        config: Config | None = None,
+    ) -> None:
+        self.dir = Path(dir)
+        if not self.dir.is_dir():
+            raise CommandError(
+                f"Path doesn't exist: {str(self.dir)!r}. Run 'gitmig init' to create a "
+                "migration environment, or fix script_location in the config file"
+            )
+        locations = version_locations or [self.dir / "versions"]
+        self.version_locations = [Path(p) for p in locations]
+        self.file_template = file_template
+        self.truncate_slug_length = truncate_slug_length
+        self.timezone = timezone
+        self.recursive_version_locations = recursive_version_locations
+        self.config = config
+        self._revision_map: RevisionMap | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> ScriptDirectory:
+        """The script directory a config file's ``script_location`` names."""
+        location = config.get_main_option("script_location")
+        if not location:
+            raise CommandError(
+                f"{config.config_file_name or 'The configuration'}: no 'script_location' "
+                "option; set it to the migration environment folder (e.g. migrations)"
+            )
+        from gitmig.util.paths import resolve_location
+
+        for path in config.get_list_option("prepend_sys_path"):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        return cls(
+            resolve_location(location),
+            version_locations=[
+                resolve_location(p) for p in config.get_list_option("version_locations")
+            ]
+            or None,
+            file_template=config.get_main_option("file_template") or "%(rev)s_%(slug)s",
+            truncate_slug_length=config.get_int_option("truncate_slug_length", 40),
+            timezone=config.get_main_option("timezone"),
+            recursive_version_locations=(
+                (config.get_main_option("recursive_version_locations") or "").lower()
+                in ("true", "1", "yes", "on")
+            ),
+            config=config,
+        )
+
+    # -- revision files ---------------------------------------------------------------------
+
+    def _files(self) -> Iterator[str]:
+        for location in self.version_locations:
+            if not location.is_dir():
+                raise CommandError(f"Version folder {str(location)!r} does not exist")
+            if self.recursive_version_locations:
+                for root, dirs, files in os.walk(location):
+                    dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+                    yield from (os.path.join(root, f) for f in sorted(files) if _is_script(f))
+            else:
+                with os.scandir(location) as entries:
+                    yield from sorted(e.path for e in entries if _is_script(e.name))
+
+    def scripts(self) -> Iterator[Script]:
+        """Every revision file's markers, read without importing the files."""
+        for path in self._files():
+            with open(path, "rb") as handle:
+                rev = parse_revision_source(handle.read(), path)
+            if rev is not None:
+                yield Script(rev)
+
+    @property
+    def revision_map(self) -> RevisionMap:
+        """The validated graph of every revision file (built once)."""
+        if self._revision_map is None:
+            self._revision_map = RevisionMap(self.scripts())
+        return self._revision_map
+
+    def get_revision(self, identifier: str) -> Script:
+        """The script one identifier names (several heads are an error)."""
+        from gitmig.exc import MultipleHeadsError
+
+        ids = self.revision_map.resolve(identifier)
+        if len(ids) != 1:
+            if not ids:
+                raise CommandError(f"{identifier!r} names no revision (it is the base)")
+            raise MultipleHeadsError(
+                f"{identifier!r} names several revisions ({', '.join(ids)}); name one", ids
+            )
+        return self.get_script(ids[0])
+
+    def get_script(self, rev_id: str) -> Script:
+        """The script with this exact id."""
+        script = self.revision_map.get(rev_id)
+        assert isinstance(script, Script)
+        return script
+
+    def invalidate(self) -> None:
+        """Forget the graph so the next access reads the files again."""
+        self._revision_map = None
+
+    # -- environment ------------------------------------------------------------------------
+
+    @property
+    def env_py_location(self) -> Path:
+        return self.dir / "env.py"
+
+    @property
+    def script_template(self) -> Path:
+        return self.dir / _SCRIPT_TEMPLATE
+
+    def run_env(self) -> None:
+        """Run the environment's ``env.py`` (which calls ``context.run_migrations()``)."""
+        from gitmig.util.files import load_python_file
+
+        if not self.env_py_location.is_file():
+            raise ScriptError(f"{self.env_py_location}: no env.py in the migration environment")
+        load_python_file(self.env_py_location, "gitmig_env")
+
+
+def _is_script(name: str) -> bool:
+    # Like Alembic: every .py file but __init__.py, hidden files and editor lock files.
+    return name.endswith(".py") and not name.startswith((".", "__init__"))

@@ -1,0 +1,581 @@
+"""The revision graph: a pure DAG of revisions (no I/O, no imports beyond the standard library).
+
+Edges are ``down_revision`` (the versioned parent links: they decide heads, bases and the
+version table's rows) plus ``depends_on`` (ordering only: a dependency is applied first and
+unapplied last, but never merges two lines of history).
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gitmig.exc import CycleError, MultipleHeadsError, ResolutionError, RevisionError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    _Step = Callable[[str], Iterable[str]]
+
+__all__ = ["Divergence", "Revision", "RevisionMap", "is_valid_id", "is_valid_label"]
+
+_VALID_ID = re.compile(r"[A-Za-z0-9_.]+\Z")
+_INVALID_LABEL_CHARS = re.compile(r"[@:+\-\s,]")
+_RESERVED = frozenset({"head", "heads", "base", "current"})
+_RELATIVE = re.compile(r"(.*?)([+-]\d+)\Z")
+
+
+def is_valid_id(value: str) -> bool:
+    """Whether ``value`` may be used as a revision id (letters, digits, ``_`` and ``.``)."""
+    return bool(_VALID_ID.match(value)) and value not in _RESERVED
+
+
+def is_valid_label(value: str) -> bool:
+    """Whether ``value`` may be used as a branch label."""
+    return bool(value) and not _INVALID_LABEL_CHARS.search(value) and value not in _RESERVED
+
+
+def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+class Revision:
+    """One node of the graph, as declared by a revision file's markers."""
+
+    __slots__ = (
+        "branch_labels",
+        "dependencies",
+        "depends_on",
+        "doc",
+        "down_revision",
+        "longdoc",
+        "parents",
+        "path",
+        "revision",
+    )
+
+    def __init__(
+        self,
+        revision: str,
+        down_revision: str | Sequence[str] | None,
+        branch_labels: str | Sequence[str] | None = None,
+        depends_on: str | Sequence[str] | None = None,
+        doc: str = "",
+        longdoc: str = "",
+        path: str | None = None,
+    ) -> None:
+        self.revision = revision
+        #: ``down_revision`` as written in the file (a string, a tuple for a merge, or None)
+        self.down_revision = down_revision
+        #: ``down_revision`` as a tuple
+        self.parents: tuple[str, ...] = _as_tuple(down_revision)
+        #: ``depends_on`` as written in the file
+        self.depends_on = depends_on
+        #: ``depends_on`` as a tuple of full revision ids (resolved when put in a map)
+        self.dependencies: tuple[str, ...] = _as_tuple(depends_on)
+        #: branch labels declared on this revision (see RevisionMap.labels for inherited ones)
+        self.branch_labels: frozenset[str] = frozenset(_as_tuple(branch_labels))
+        self.doc = doc
+        self.longdoc = longdoc
+        self.path = path
+
+    @property
+    def is_base(self) -> bool:
+        return not self.parents
+
+    @property
+    def is_merge_point(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def where(self) -> str:
+        """The file that declares this revision, or its id when there is no file."""
+        return self.path or f"revision {self.revision}"
+
+    def __repr__(self) -> str:
+        return f"Revision({self.revision!r}, down_revision={self.down_revision!r})"
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Heads on one line of history that a merge (or a re-parenting) must join."""
+
+    heads: tuple[str, ...]
+    #: the lowest revisions every head descends from (usually one)
+    common_ancestors: tuple[str, ...]
+    #: for each head, the revisions it added since the common ancestors, oldest first
+    added: dict[str, tuple[str, ...]]
+
+
+class RevisionMap:
+    """A validated revision graph.
+
+    Building it checks the whole graph: duplicate ids and branch labels, parents and
+    dependencies that no file declares, invalid ids, cycles and self-loops.  Every error
+    names the files or ids at fault.
+    """
+
+    def __init__(self, revisions: Iterable[Revision]) -> None:
+        revs: dict[str, Revision] = {}
+        for rev in revisions:
+            if not is_valid_id(rev.revision):
+                raise RevisionError(
+                    f"{rev.where}: invalid revision id {rev.revision!r}; ids may hold only "
+                    "letters, digits, '_' and '.', and may not be head, heads, base or current"
+                )
+            other = revs.get(rev.revision)
+            if other is not None:
+                raise RevisionError(
+                    f"Duplicate revision id {rev.revision}: declared by {other.where} "
+                    f"and by {rev.where}"
+                )
+            revs[rev.revision] = rev
+        self._revs = revs
+        self._label_owner = self._collect_labels()
+        self._children: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
+        self._dependents: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
+        for rev in revs.values():
+            for parent in rev.parents:
+                if parent == rev.revision:
+                    raise CycleError(
+                        f"{rev.where}: revision {parent} names itself as its down_revision",
+                        (parent,),
+                    )
+                if parent not in revs:
+                    raise RevisionError(
+                        f"{rev.where}: down_revision refers to {parent}, "
+                        "which no revision file declares"
+                    )
+                self._children[parent].append(rev.revision)
+            rev.dependencies = tuple(self._resolve_dependency(rev, dep) for dep in rev.dependencies)
+            for dep in rev.dependencies:
+                self._dependents[dep].append(rev.revision)
+        self._order = self._toposort()
+        self._position = {rev_id: i for i, rev_id in enumerate(self._order)}
+        self.heads: tuple[str, ...] = tuple(r for r in self._order if not self._children[r])
+        self.bases: tuple[str, ...] = tuple(r for r in self._order if not revs[r].parents)
+        self._labels: dict[str, set[str]] | None = None
+
+    # -- validation -------------------------------------------------------------------------
+
+    def _collect_labels(self) -> dict[str, str]:
+        owner: dict[str, str] = {}
+        for rev in self._revs.values():
+            for label in sorted(rev.branch_labels):
+                if not is_valid_label(label):
+                    raise RevisionError(
+                        f"{rev.where}: invalid branch label {label!r}; labels may not be empty, "
+                        "reserved words, or hold '@', ':', '+', '-', ',' or spaces"
+                    )
+                if label in owner:
+                    raise RevisionError(
+                        f"Duplicate branch label {label!r}: declared by "
+                        f"{self._revs[owner[label]].where} and by {rev.where}"
+                    )
+                if label in self._revs and label != rev.revision:
+                    raise RevisionError(
+                        f"{rev.where}: branch label {label!r} is also a revision id "
+                        f"({self._revs[label].where})"
+                    )
+                owner[label] = rev.revision
+        return owner
+
+    def _resolve_dependency(self, rev: Revision, dep: str) -> str:
+        if dep in self._revs:
+            found = dep
+        elif dep in self._label_owner:
+            found = self._label_owner[dep]
+        else:
+            matches = [r for r in self._revs if r.startswith(dep)]
+            if len(matches) != 1:
+                what = "no revision" if not matches else f"several ({', '.join(sorted(matches))})"
+                raise RevisionError(
+                    f"{rev.where}: depends_on refers to {dep}, which matches {what}"
+                )
+            found = matches[0]
+        if found == rev.revision:
+            raise CycleError(f"{rev.where}: revision {found} depends on itself", (found,))
+        return found
+
+    def _edges_up(self, rev_id: str) -> tuple[str, ...]:
+        rev = self._revs[rev_id]
+        return rev.parents + rev.dependencies
+
+    def _toposort(self) -> list[str]:
+        pending = {rev_id: len(set(self._edges_up(rev_id))) for rev_id in self._revs}
+        ready = [rev_id for rev_id, count in pending.items() if count == 0]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            rev_id = heapq.heappop(ready)
+            order.append(rev_id)
+            for later in set(self._children[rev_id]) | set(self._dependents[rev_id]):
+                pending[later] -= 1
+                if pending[later] == 0:
+                    heapq.heappush(ready, later)
+        if len(order) != len(self._revs):
+            cycle = self._find_cycle({r for r, count in pending.items() if count > 0})
+            raise CycleError(
+                "The revision graph has a cycle: "
+                + " -> ".join((*cycle, cycle[0]))
+                + " (each names the next in down_revision or depends_on)",
+                cycle,
+            )
+        return order
+
+    def _find_cycle(self, stuck: set[str]) -> tuple[str, ...]:
+        # Every stuck node has a stuck parent, so walking parents must come back around.
+        path: list[str] = []
+        seen: dict[str, int] = {}
+        node = min(stuck)
+        while node not in seen:
+            seen[node] = len(path)
+            path.append(node)
+            node = min(up for up in self._edges_up(node) if up in stuck)
+        return tuple(path[seen[node] :])
+
+    # -- basic queries ----------------------------------------------------------------------
+
+    def __contains__(self, rev_id: object) -> bool:
+        return rev_id in self._revs
+
+    def __iter__(self) -> Iterator[Revision]:
+        """Revisions in topological order: parents and dependencies first."""
+        return (self._revs[rev_id] for rev_id in self._order)
+
+    def __len__(self) -> int:
+        return len(self._revs)
+
+    def get(self, rev_id: str) -> Revision:
+        """The revision with this exact id."""
+        try:
+            return self._revs[rev_id]
+        except KeyError:
+            raise ResolutionError(f"No such revision: {rev_id}", rev_id) from None
+
+    def label_owner(self, label: str) -> str | None:
+        """The revision that declares branch label ``label`` (``None`` if none does)."""
+        return self._label_owner.get(label)
+
+    def children(self, rev_id: str) -> tuple[str, ...]:
+        """Revisions whose down_revision names ``rev_id``."""
+        return tuple(self._children[rev_id])
+
+    def sort(self, rev_ids: Iterable[str]) -> list[str]:
+        """``rev_ids`` in topological order."""
+        return sorted(rev_ids, key=self._position.__getitem__)
+
+    def labels(self, rev_id: str) -> frozenset[str]:
+        """Branch labels of ``rev_id``: its own and those that propagate to it.
+
+        A label covers the revision that declares it, all its descendants, and its ancestors
+        up to (not including) the nearest branch point or merge.
+        """
+        if self._labels is None:
+            self._labels = self._propagate_labels()
+        return frozenset(self._labels.get(rev_id, ()))
+
+    def _propagate_labels(self) -> dict[str, set[str]]:
+        labels: dict[str, set[str]] = {}
+        for label, owner in self._label_owner.items():
+            for rev_id in self.descendants([owner], include_dependencies=False):
+                labels.setdefault(rev_id, set()).add(label)
+            node = self._revs[owner]
+            while len(node.parents) == 1:
+                parent = node.parents[0]
+                if len(self._children[parent]) > 1 or self._revs[parent].is_merge_point:
+                    break
+                labels.setdefault(parent, set()).add(label)
+                node = self._revs[parent]
+        return labels
+
+    def ancestors(
+        self,
+        rev_ids: Iterable[str],
+        include_dependencies: bool = True,
+        inclusive: bool = True,
+    ) -> set[str]:
+        """Every revision ``rev_ids`` descend from (including themselves if ``inclusive``)."""
+
+        def up(rev_id: str) -> Iterable[str]:
+            rev = self._revs[rev_id]
+            return rev.parents + rev.dependencies if include_dependencies else rev.parents
+
+        return self._closure(rev_ids, up, inclusive)
+
+    def descendants(
+        self,
+        rev_ids: Iterable[str],
+        include_dependencies: bool = True,
+        inclusive: bool = True,
+    ) -> set[str]:
+        """Every revision that descends from ``rev_ids`` (including them if ``inclusive``)."""
+
+        def down(rev_id: str) -> Iterable[str]:
+            if include_dependencies:
+                return self._children[rev_id] + self._dependents[rev_id]
+            return self._children[rev_id]
+
+        return self._closure(rev_ids, down, inclusive)
+
+    def _closure(self, start: Iterable[str], step: _Step, inclusive: bool) -> set[str]:
+        start = list(start)
+        for rev_id in start:
+            self.get(rev_id)
+        seen: set[str] = set(start) if inclusive else set()
+        stack = [nxt for rev_id in start for nxt in step(rev_id)]
+        while stack:
+            rev_id = stack.pop()
+            if rev_id not in seen:
+                seen.add(rev_id)
+                stack.extend(step(rev_id))
+        return seen
+
+    def heads_of(self, applied: Collection[str]) -> tuple[str, ...]:
+        """The version table's rows for a set of applied revisions.
+
+        These are the applied revisions no other applied revision names as down_revision.
+        """
+        applied_set = set(applied)
+        return tuple(
+            self.sort(
+                rev_id
+                for rev_id in applied_set
+                if not any(child in applied_set for child in self._children[rev_id])
+            )
+        )
+
+    # -- identifiers ------------------------------------------------------------------------
+
+    def resolve(self, identifier: str, current: Sequence[str] = ()) -> tuple[str, ...]:
+        """Resolve an identifier to revision ids (``()`` means base).
+
+        Accepts a full id or unique prefix, a branch label, ``head``, ``heads``, ``base``,
+        ``current`` (the ``current`` rows given), ``LABEL@head``, ``LABEL@base``, ``LABEL@ID``,
+        and relative steps: ``+N``/``-N`` (from ``current``), ``ID+N``, ``head-1``,
+        ``LABEL@+N``, ``LABEL@head-2``.
+        """
+        ident = identifier.strip()
+        label, _, ref = ident.rpartition("@") if "@" in ident else ("", "", ident)
+        if label and label not in self._label_owner:
+            raise ResolutionError(f"No such branch label: {label!r} (in {identifier!r})", ident)
+        relative = _RELATIVE.match(ref)
+        ref, steps = (relative.group(1), int(relative.group(2))) if relative else (ref, 0)
+        if not ref and not steps:
+            if label:  # "LABEL@" alone: the label's head
+                ref = "head"
+            else:
+                raise ResolutionError("An empty revision identifier was given", ident)
+        if ref == "":
+            start = self._current_for(current, label, identifier)
+        elif ref == "heads" and not label:
+            if steps:
+                raise ResolutionError(f"Cannot step from several heads: {identifier!r}", ident)
+            return self.heads
+        elif ref == "current" and not label:
+            start = tuple(current)
+        else:
+            start = self._resolve_point(ref, label, identifier)
+        if steps:
+            start = self._walk(start, steps, label, identifier)
+        return start
+
+    def _current_for(self, current: Sequence[str], label: str, identifier: str) -> tuple[str, ...]:
+        rows = tuple(current)
+        if label:
+            rows = tuple(r for r in rows if label in self.labels(r))
+        if len(rows) > 1:
+            raise MultipleHeadsError(
+                f"Relative revision {identifier!r} is ambiguous: the database is at several "
+                f"revisions ({', '.join(rows)}); scope it with a branch label, e.g. LABEL@+1",
+                rows,
+            )
+        return rows
+
+    def _resolve_point(self, ref: str, label: str, identifier: str) -> tuple[str, ...]:
+        if ref == "base":
+            return ()
+        if ref == "head":
+            heads = self.heads
+            if label:
+                heads = tuple(h for h in heads if label in self.labels(h))
+            if len(heads) > 1:
+                where = f"on branch {label!r} " if label else ""
+                raise MultipleHeadsError(
+                    f"Multiple heads are present {where}({', '.join(heads)}); name one of them, "
+                    "use 'heads' for all of them, or merge them with 'gitmig merge'",
+                    heads,
+                )
+            if not heads and label:
+                raise ResolutionError(f"Branch {label!r} has no head", identifier)
+            return heads
+        rev_id = self._resolve_id(ref, identifier)
+        if label and label not in self.labels(rev_id):
+            raise ResolutionError(
+                f"Revision {rev_id} is not on branch {label!r} (in {identifier!r})", identifier
+            )
+        return (rev_id,)
+
+    def _resolve_id(self, ref: str, identifier: str) -> str:
+        if ref in self._revs:
+            return ref
+        if ref in self._label_owner:
+            return self._label_owner[ref]
+        if not _VALID_ID.match(ref):
+            raise ResolutionError(
+                f"Invalid revision identifier {identifier!r}: ids hold only letters, digits, "
+                "'_' and '.'",
+                identifier,
+            )
+        matches = sorted(r for r in self._revs if r.startswith(ref))
+        if not matches:
+            raise ResolutionError(f"No such revision or branch: {ref!r}", identifier)
+        if len(matches) > 1:
+            raise ResolutionError(
+                f"Ambiguous revision prefix {ref!r} matches: {', '.join(matches)}", identifier
+            )
+        return matches[0]
+
+    def _walk(
+        self, start: tuple[str, ...], steps: int, label: str, identifier: str
+    ) -> tuple[str, ...]:
+        here = start
+        for _ in range(abs(steps)):
+            if steps > 0:
+                if here:
+                    if len(here) > 1:
+                        raise MultipleHeadsError(
+                            f"Cannot step up from several revisions ({', '.join(here)}) "
+                            f"in {identifier!r}",
+                            here,
+                        )
+                    candidates = self._children[here[0]]
+                else:
+                    candidates = list(self.bases)
+                if label:
+                    candidates = [c for c in candidates if label in self.labels(c)]
+                if not candidates:
+                    raise ResolutionError(
+                        f"Relative revision {identifier!r} goes past the head "
+                        f"({', '.join(here) or 'base'})",
+                        identifier,
+                    )
+                if len(candidates) > 1:
+                    raise MultipleHeadsError(
+                        f"Relative revision {identifier!r} is ambiguous: "
+                        f"{here[0] if here else 'base'} leads to several revisions "
+                        f"({', '.join(sorted(candidates))}); scope it with a branch label",
+                        tuple(candidates),
+                    )
+                here = (candidates[0],)
+            else:
+                if not here:
+                    raise ResolutionError(
+                        f"Relative revision {identifier!r} goes below base", identifier
+                    )
+                if len(here) > 1:
+                    raise MultipleHeadsError(
+                        f"Cannot step down from several revisions ({', '.join(here)}) "
+                        f"in {identifier!r}",
+                        here,
+                    )
+                here = self._revs[here[0]].parents
+        return here
+
+    # -- plans and ranges -------------------------------------------------------------------
+
+    def _check_rows(self, current: Sequence[str]) -> None:
+        for row in current:
+            if row not in self._revs:
+                raise RevisionError(
+                    f"The database is at revision {row}, which no revision file declares "
+                    "(is the database ahead of these scripts, or on another branch?)"
+                )
+
+    def upgrade_plan(self, current: Sequence[str], target: str) -> list[Revision]:
+        """Revisions to apply to go from the ``current`` version rows to ``target``."""
+        self._check_rows(current)
+        targets = self.resolve(target, current)
+        applied = self.ancestors(current)
+        todo = self.ancestors(targets) - applied
+        if not todo and not set(targets) <= set(self.heads_of(applied)) | set(current):
+            raise RevisionError(
+                f"Target {target!r} ({', '.join(targets) or 'base'}) is already behind the "
+                f"database ({', '.join(current) or 'base'}); use downgrade to go back"
+            )
+        return [self._revs[r] for r in self.sort(todo)]
+
+    def downgrade_plan(self, current: Sequence[str], target: str) -> list[Revision]:
+        """Revisions to unapply (children first) to go from ``current`` down to ``target``.
+
+        ``base`` unapplies everything, ``LABEL@base`` everything on that branch, and any
+        other target unapplies the applied revisions that descend from it.
+        """
+        self._check_rows(current)
+        applied = self.ancestors(current)
+        label, _, ref = target.strip().rpartition("@")
+        if label and ref == "base":
+            self.resolve(target)  # validates the label
+            remove = {r for r in applied if label in self.labels(r)}
+        else:
+            targets = self.resolve(target, current)
+            missing = [t for t in targets if t not in applied]
+            if missing:
+                raise RevisionError(
+                    f"Target {target!r} ({', '.join(missing)}) is not applied to the database "
+                    f"({', '.join(current) or 'base'}); use upgrade to go forward"
+                )
+            if targets:
+                remove = (self.descendants(targets) - set(targets)) & applied
+            else:
+                remove = applied
+        return [self._revs[r] for r in reversed(self.sort(remove))]
+
+    def range(self, lower: str | None = None, upper: str | None = None) -> list[Revision]:
+        """Revisions between ``lower`` and ``upper`` (both inclusive), in topological order.
+
+        ``None`` (or ``base``/``heads``) leaves that side open.
+        """
+        uppers = self.resolve(upper) if upper else self.heads
+        selected = self.ancestors(uppers, include_dependencies=False)
+        lowers = self.resolve(lower) if lower else ()
+        if lowers:
+            selected &= self.descendants(lowers, include_dependencies=False)
+        return [self._revs[r] for r in self.sort(selected)]
+
+    # -- divergence -------------------------------------------------------------------------
+
+    def divergences(self) -> list[Divergence]:
+        """Heads that sit on the same line of history and so need a merge.
+
+        Heads are on separate lines on purpose (and not reported) when they have no common
+        ancestor (separate bases) or different branch labels.
+        """
+        groups: list[list[str]] = []
+        lineage = {h: self.ancestors([h], include_dependencies=False) for h in self.heads}
+        for head in self.heads:
+            for group in groups:
+                first = group[0]
+                if self.labels(head) == self.labels(first) and lineage[head] & lineage[first]:
+                    group.append(head)
+                    break
+            else:
+                groups.append([head])
+        found = []
+        for group in groups:
+            if len(group) < 2:
+                continue
+            common = set.intersection(*(lineage[h] for h in group))
+            lowest = tuple(
+                self.sort(c for c in common if not any(k in common for k in self._children[c]))
+            )
+            added = {h: tuple(self.sort(lineage[h] - common)) for h in group}
+            found.append(Divergence(tuple(group), lowest, added))
+        return found

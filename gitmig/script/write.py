@@ -1,0 +1,138 @@
+"""Write new revision files from the environment's ``script.py.mako``."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitmig.exc import CommandError, ScriptError
+
+if TYPE_CHECKING:
+    from gitmig.script.base import ScriptDirectory
+
+__all__ = ["new_rev_id", "python_literal", "render_template", "revision_file_name", "slugify"]
+
+_SLUG_JUNK = re.compile(r"[^\w]+")
+
+
+def new_rev_id() -> str:
+    """A fresh revision id: 12 hex digits from a random UUID."""
+    return uuid.uuid4().hex[-12:]
+
+
+def slugify(message: str | None, length: int) -> str:
+    """The file-name slug of a message, cut at a word boundary to at most ``length``."""
+    words = _SLUG_JUNK.sub(" ", (message or "").lower()).split()
+    slug = ""
+    for word in words:
+        candidate = f"{slug}_{word}" if slug else word
+        if len(candidate) > length:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:length]
+    return slug
+
+
+def revision_file_name(template: str, rev: str, slug: str, when: datetime.datetime) -> str:
+    """Apply ``file_template`` (tokens rev, slug, year, month, ... epoch) and add ``.py``."""
+    tokens = {
+        "rev": rev,
+        "slug": slug,
+        "year": when.year,
+        "month": when.month,
+        "day": when.day,
+        "hour": when.hour,
+        "minute": when.minute,
+        "second": when.second,
+        "epoch": int(when.timestamp()),
+    }
+    try:
+        name = template % tokens
+    except (KeyError, ValueError, TypeError) as err:
+        raise CommandError(f"file_template {template!r} is not valid: {err}") from None
+    return name.rstrip("_") + ".py"
+
+
+def python_literal(value: object) -> str:
+    """Render a marker value as Python source, strings in double quotes."""
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (tuple, list)):
+        items = [python_literal(item) for item in value]
+        if len(items) == 1:
+            return f"({items[0]},)"
+        return "(" + ", ".join(items) + ")"
+    return repr(value)
+
+
+def now(timezone: str | None) -> datetime.datetime:
+    """The current time in the configured time zone (local time when unset)."""
+    if not timezone:
+        return datetime.datetime.now()
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return datetime.datetime.now(tz=ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"Unknown timezone {timezone!r} (from the 'timezone' option)") from None
+
+
+def render_template(template: Path, destination: Path, **kw: Any) -> None:
+    """Render a Mako template file to ``destination``."""
+    from mako import exceptions
+    from mako.template import Template
+
+    try:
+        text = Template(filename=str(template)).render_unicode(**kw)
+    except Exception as err:
+        detail = exceptions.text_error_template().render().strip().splitlines()[-1]
+        raise ScriptError(f"{template}: cannot render template: {detail}") from err
+    destination.write_text(text, encoding="utf-8")
+
+
+def write_revision(
+    script_dir: ScriptDirectory,
+    rev_id: str,
+    message: str | None,
+    down_revision: str | Sequence[str] | None,
+    branch_labels: Sequence[str] | None = None,
+    depends_on: Sequence[str] | None = None,
+    version_path: Path | None = None,
+    **template_args: Any,
+) -> Path:
+    """Render a new revision file and return its path."""
+    when = now(script_dir.timezone)
+    folder = version_path or script_dir.version_locations[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = slugify(message, script_dir.truncate_slug_length)
+    path = folder / revision_file_name(script_dir.file_template, rev_id, slug, when)
+    if path.exists():
+        raise CommandError(f"{path} already exists; pick another --rev-id or message")
+    if not script_dir.script_template.is_file():
+        raise CommandError(f"{script_dir.script_template}: no script template in the environment")
+    parents = down_revision if not isinstance(down_revision, str) else (down_revision,)
+    template_args.setdefault("imports", "")
+    template_args.setdefault("upgrades", "")
+    template_args.setdefault("downgrades", "")
+    render_template(
+        script_dir.script_template,
+        path,
+        up_revision=rev_id,
+        down_revision=down_revision,
+        revises=", ".join(parents or ()),
+        branch_labels=tuple(branch_labels) if branch_labels else None,
+        depends_on=tuple(depends_on) if depends_on else None,
+        create_date=when.isoformat(sep=" "),
+        message=message or "",
+        lit=python_literal,
+        config=script_dir.config,
+        **template_args,
+    )
+    return path

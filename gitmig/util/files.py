@@ -1,0 +1,31 @@
+"""Loading Python files by path (env.py, revision scripts)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from gitmig.exc import ScriptError
+
+__all__ = ["load_python_file"]
+
+
+def load_python_file(path: str | Path, module_name: str) -> ModuleType:
+    """Import the file at ``path`` as ``module_name``; any failure is a ScriptError naming it."""
+    path = Path(path)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ScriptError(f"{path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except FileNotFoundError:
+        sys.modules.pop(module_name, None)
+        raise ScriptError(f"{path}: no such file") from None
+    except Exception as err:
+        sys.modules.pop(module_name, None)
+        raise ScriptError(f"{path}: failed to import: {type(err).__name__}: {err}") from err
+    return module

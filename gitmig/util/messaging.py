@@ -1,0 +1,21 @@
+"""Helpers for what gitmig tells people: masked URLs, short lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["format_ids", "mask_url"]
+
+_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
+
+
+def mask_url(text: object) -> str:
+    """``text`` with the password of any database URL in it replaced by ``***``."""
+    return _PASSWORD_IN_URL.sub(r"\g<head>***\g<at>", str(text))
+
+
+def format_ids(ids: Iterable[str], empty: str = "base") -> str:
+    """Revision ids joined for a message (``empty`` when there are none)."""
+    joined = ", ".join(ids)
+    return joined or empty
