@@ -150,7 +150,7 @@ class SnapshotReader:
             return sorted(
                 p for p in location.iterdir() if p.is_file() and _is_revision_file(p.name)
             )
-        found = []
+        found: list[Path] = []
         for root, dirs, files in os.walk(location):
             dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
             found.extend(Path(root, f) for f in sorted(files) if _is_revision_file(f))
@@ -403,6 +403,8 @@ class RebasePlan:
     old_parent: str | None
     #: the head at the ref it will revise instead
     onto: str | None
+    #: heads of this branch's graph united with the ref's, once rebased
+    heads_after: tuple[str, ...] = ()
 
     @property
     def noop(self) -> bool:
@@ -430,7 +432,7 @@ def plan_rebase(
             )
     own = {k: v for k, v in ours.revisions.items() if k not in theirs.revisions}
     if not own:
-        return RebasePlan(ref, (), None, None)
+        return RebasePlan(ref, (), None, None, theirs.heads())
     chain = _single_chain(own, ref)
     first = chain[0]
     if len(first.parents) != 1:
@@ -454,7 +456,10 @@ def plan_rebase(
             f"cannot rebase: {ref} has {len(onto)} heads after {old_parent} "
             f"({', '.join(onto)}); merge them at {ref} first"
         )
-    plan = RebasePlan(ref, chain, old_parent, onto[0])
+    union = {**theirs.revisions, **ours.revisions}
+    named = {p for rev in union.values() if rev is not first for p in rev.parents} | {onto[0]}
+    heads_after = tuple(sorted(set(union) - named))
+    plan = RebasePlan(ref, chain, old_parent, onto[0], heads_after)
     if plan.noop:
         return plan
     _refuse_if_published(reader, plan, ref, exclude_refs)

@@ -194,6 +194,10 @@ class Repository:
             raise GitError(f"{resolved} is outside the git work tree {self.toplevel}") from None
         return rel.as_posix() if str(rel) != "." else ""
 
+    def git_path(self, name: str) -> Path:
+        """Where git keeps ``name`` (e.g. ``hooks``; honours ``core.hooksPath`` and worktrees)."""
+        return (self.toplevel / self.run("rev-parse", "--git-path", name)).resolve()
+
     # -- refs -------------------------------------------------------------------------
 
     def resolve_commit(self, ref: str) -> str:

@@ -36,12 +36,10 @@ def head_file_path(config: Config, script: ScriptDirectory) -> Path | None:
     return path if path.is_absolute() else script.dir / path
 
 
-def read_head_file(path: Path) -> tuple[tuple[str, ...], bool]:
-    """``(ids, conflicted)``: the ids the file lists, and whether it holds conflict markers."""
-    if not path.is_file():
-        return (), False
+def read_head_file(text: str) -> tuple[tuple[str, ...], bool]:
+    """``(ids, conflicted)``: the ids a heads file lists, and whether it has conflict markers."""
     ids, conflicted = [], False
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.strip()
         if line.startswith(_CONFLICT_MARKERS):
             conflicted = True
@@ -60,17 +58,25 @@ def write_head_file(path: Path, heads: Iterable[str]) -> bool:
     return True
 
 
-def check_head_file(path: Path, heads: Iterable[str]) -> str | None:
-    """Why the heads file disagrees with the graph's ``heads``, or ``None`` if it agrees."""
-    listed, conflicted = read_head_file(path)
+def check_head_file(
+    path: Path, text: str | None, heads: Iterable[str], divergent: bool
+) -> str | None:
+    """Why the heads file disagrees with the graph's ``heads``, or ``None`` if it agrees.
+
+    ``text`` is the file's content (``None``: missing); ``divergent`` says whether the graph
+    has heads that need a merge, which decides the advice.
+    """
     actual = tuple(sorted(heads))
-    if conflicted:
-        return (
-            f"{path} has git merge conflict markers: both branches added revisions. "
-            "Run `gitmig merge -m MESSAGE` to join the heads (it rewrites the file)"
-        )
-    if not path.is_file():
+    if text is None:
         return f"{path} (option head_file) is missing; run `gitmig check-heads --fix-head-file`"
+    listed, conflicted = read_head_file(text)
+    if conflicted:
+        fix = (
+            "run `gitmig merge -m MESSAGE` to join the heads (it rewrites the file)"
+            if divergent
+            else "the graph itself is fine, so run `gitmig check-heads --fix-head-file`"
+        )
+        return f"{path} has git merge conflict markers (both branches added revisions); {fix}"
     if tuple(sorted(listed)) != actual:
         return (
             f"{path} lists head(s) {', '.join(sorted(listed)) or 'none'} but the graph's "
