@@ -50,13 +50,13 @@ class Config:
         file_: str | os.PathLike[str] | None = None,
         ini_section: str = "gitmig",
         cmd_opts: Namespace | None = None,
-        stdout: TextIO = sys.stdout,
+        stdout: TextIO | None = None,
         attributes: dict[str, Any] | None = None,
     ) -> None:
         self.config_file_name: str | None = os.fspath(file_) if file_ is not None else None
         self.config_ini_section = ini_section
         self.cmd_opts = cmd_opts if cmd_opts is not None else Namespace(x=[], quiet=False)
-        self.stdout = stdout
+        self._stdout = stdout
         #: free-form values shared with env.py (e.g. ``attributes["connection"]``)
         self.attributes: dict[str, Any] = attributes if attributes is not None else {}
         self._main: dict[str, str] = {}
@@ -188,6 +188,11 @@ class Config:
         from gitmig.util.templates import template_root
 
         return template_root()
+
+    @property
+    def stdout(self) -> TextIO:
+        """Where :meth:`print_stdout` writes (the current ``sys.stdout`` unless one was given)."""
+        return self._stdout if self._stdout is not None else sys.stdout
 
     @property
     def quiet(self) -> bool:

@@ -536,7 +536,22 @@ class RevisionMap:
                 remove = (self.descendants(targets) - set(targets)) & applied
             else:
                 remove = applied
+            remove &= self._line_of_relative(label, ref, current, target)
         return [self._revs[r] for r in reversed(self.sort(remove))]
+
+    def _line_of_relative(
+        self, label: str, ref: str, current: Sequence[str], target: str
+    ) -> set[str]:
+        """For ``ID-N`` / ``LABEL@-N``: only the line through the anchor moves, so that one
+        branch of several can be stepped down; otherwise every revision."""
+        relative = _RELATIVE.match(ref)
+        if not relative or not relative.group(2).startswith("-"):
+            return set(self._revs)
+        if relative.group(1):
+            anchor = self.resolve(f"{label}@{relative.group(1)}" if label else relative.group(1))
+        else:
+            anchor = self._current_for(current, label, target)
+        return self.ancestors(anchor) | self.descendants(anchor)
 
     def range(self, lower: str | None = None, upper: str | None = None) -> list[Revision]:
         """Revisions between ``lower`` and ``upper`` (both inclusive), in topological order.

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make demo`: gitmig's main job end to end on SQLite, in a throwaway git repository.
+set -euo pipefail
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gitmig-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+export GIT_AUTHOR_NAME="gitmig demo" GIT_AUTHOR_EMAIL="demo@example.com"
+export GIT_COMMITTER_NAME="gitmig demo" GIT_COMMITTER_EMAIL="demo@example.com"
+git init -q -b main .
+
+step gitmig init migrations
+sed -i.bak "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$work/demo.db|" gitmig.ini && rm gitmig.ini.bak
+
+step gitmig new -m "create accounts" --rev-id a1
+cat > migrations/versions/a1_create_accounts.py <<'PY'
+"""create accounts
+
+Revision ID: a1
+Revises:
+Create Date: 2026-01-01 00:00:00
+
+"""
+
+import sqlalchemy as sa
+
+from gitmig import op
+
+revision = "a1"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "account",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("account")
+PY
+git add -A && git commit -qm "accounts"
+
+step gitmig new -m "add email" --rev-id b2
+step gitmig heads
+step gitmig history
+git add -A && git commit -qm "email"
+
+if gitmig upgrade --help >/dev/null 2>&1; then
+  step gitmig upgrade head
+  step gitmig current
+  step gitmig upgrade head --sql
+fi
+
+# Two branches each add a revision on the same parent.
+git checkout -q -b feature
+step gitmig new -m "feature table" --rev-id f3
+git add -A && git commit -qm "feature revision"
+git checkout -q main
+step gitmig new -m "main table" --rev-id m3
+git add -A && git commit -qm "main revision"
+git checkout -q feature
+if gitmig check-heads --help | grep -q -- "--against"; then
+  echo "# before merging: does the feature branch diverge from main?"
+  step gitmig check-heads --against main || echo "(exit $?: divergence found before the merge)"
+fi
+git merge -q --no-edit main
+step gitmig check-heads || echo "(exit $?: two heads after the git merge)"
+if gitmig merge --help >/dev/null 2>&1; then
+  step gitmig merge -m "merge main into feature"
+  step gitmig check-heads
+  step gitmig history
+fi
+echo
+echo "Demo finished: everything above ran in $work (now removed)."

@@ -1,0 +1,52 @@
+"""Light commands start fast: they must not import SQLAlchemy, Mako or GitPython."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gitmig
+from tests.cli.conftest import Project
+
+REPO_ROOT = Path(gitmig.__file__).resolve().parents[1]
+HEAVY = ("sqlalchemy", "mako", "git")
+
+
+def imported_modules(*args: str, cwd: Path) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmig", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    modules = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            modules.add(line.rsplit("|", 1)[1].strip())
+    assert "gitmig.cli" in modules
+    return modules
+
+
+@pytest.mark.parametrize("command", ["heads", "branches", "history", "check-heads"])
+def test_light_commands_do_not_import_heavy_libraries(project: Project, command: str) -> None:
+    project.new("one")
+    project.new("two")
+    modules = imported_modules("-c", str(project.ini), command, cwd=project.root)
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == [], f"`gitmig {command}` imported {heavy[:5]}"
+
+
+def test_python_dash_m_gitmig_runs(project: Project) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gitmig", "--version"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "gitmig, version" in result.stdout

@@ -1,0 +1,99 @@
+"""Config files: gitmig.ini, [tool.gitmig] in pyproject.toml, sections, lookup order, errors."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from gitmig.config import Config, find_config_file
+from gitmig.exc import ConfigError
+
+
+def test_ini_main_options_and_here(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text(
+        "[gitmig]\nscript_location = %(here)s/migrations\nversion_locations = a, b %(here)s/c\n"
+        "truncate_slug_length = 12\n[post_write_hooks]\nhooks = x\n"
+    )
+    config = Config(ini)
+    assert config.get_main_option("script_location") == f"{tmp_path}/migrations"
+    assert config.get_list_option("version_locations") == ["a", "b", f"{tmp_path}/c"]
+    assert config.get_int_option("truncate_slug_length", 40) == 12
+    assert config.get_section("post_write_hooks") == {"hooks": "x"}
+    assert config.get_section_option("post_write_hooks", "hooks") == "x"
+    with pytest.raises(ConfigError, match="no \\[nosuch\\] section"):
+        config.get_section_option("nosuch", "x")
+
+
+def test_named_section(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\nscript_location = one\n[other]\nscript_location = two\n")
+    assert Config(ini, ini_section="other").get_main_option("script_location") == "two"
+
+
+def test_bad_integer_option(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\ntruncate_slug_length = lots\n")
+    with pytest.raises(ConfigError, match="'truncate_slug_length' must be a whole number"):
+        Config(ini).get_int_option("truncate_slug_length", 40)
+
+
+def test_broken_logging_section_does_not_break_the_main_section(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\nscript_location = m\n[formatter_x]\nformat = %(bad\n")
+    config = Config(ini)
+    assert config.get_main_option("script_location") == "m"
+    with pytest.raises(ConfigError, match=r"\[formatter_x\]"):
+        config.get_section("formatter_x")
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text(
+        '[project]\nname = "x"\n\n[tool.gitmig]\nscript_location = "%(here)s/m"\n'
+        'prepend_sys_path = [".", "src"]\n"sqlalchemy.url" = "sqlite://"\n\n'
+        '[[tool.gitmig.post_write_hooks]]\nname = "ruff"\ntype = "exec"\nexecutable = "ruff"\n'
+    )
+    config = Config(toml)
+    assert config.get_main_option("script_location") == f"{tmp_path}/m"
+    assert config.get_list_option("prepend_sys_path") == [".", "src"]
+    assert config.get_main_option("sqlalchemy.url") == "sqlite://"
+    assert config.get_section("post_write_hooks") == {
+        "hooks": "ruff",
+        "ruff.type": "exec",
+        "ruff.executable": "ruff",
+    }
+
+
+def test_pyproject_errors(tmp_path: Path) -> None:
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[project]\nname = "x"\n')
+    with pytest.raises(ConfigError, match=r"no \[tool.gitmig\] table"):
+        Config(toml)
+    toml.write_text("[tool.gitmig\n")
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: cannot read config file"):
+        Config(toml)
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert find_config_file(directory=tmp_path) == tmp_path / "gitmig.ini"
+    (tmp_path / "pyproject.toml").write_text("[tool.gitmig]\nscript_location = 'm'\n")
+    assert find_config_file(directory=tmp_path) == tmp_path / "pyproject.toml"
+    (tmp_path / "gitmig.ini").write_text("[gitmig]\n")
+    assert find_config_file(directory=tmp_path) == tmp_path / "gitmig.ini"
+    monkeypatch.setenv("GITMIG_CONFIG", "/elsewhere.ini")
+    assert find_config_file(directory=tmp_path) == Path("/elsewhere.ini")
+    assert find_config_file("explicit.ini", directory=tmp_path) == Path("explicit.ini")
+
+
+def test_programmatic_config_and_x_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    config = Config(cmd_opts=Namespace(x=["a=1"], quiet=False))
+    config.set_main_option("script_location", "%(here)s/m")
+    assert config.get_main_option("script_location", "").endswith("/m")
+    assert config.x_arguments == ["a=1"]
+    config.print_stdout("hello %s", "world")
+    assert capsys.readouterr().out == "hello world\n"
+    Config(cmd_opts=Namespace(x=[], quiet=True)).print_stdout("silent")
+    assert capsys.readouterr().out == ""
