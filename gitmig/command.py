@@ -442,17 +442,20 @@ def check_heads_report(
         try:
             graph = _graph_of(ours)
         except RevisionError as err:
-            # Typical right after `gitmig rebase --onto REF` and before `git merge REF`: a
-            # parent that exists only at REF. Say so instead of stopping with no report.
-            missing = _missing_parents(ours)
-            if not missing or any(
-                m not in c.theirs.revisions for m in missing for c in report.comparisons
-            ):
+            if not report.comparisons:
                 raise
-            report.graph_problem = (
-                f"{err}; it exists at {', '.join(c.ref for c in report.comparisons)}: "
-                "merge that branch (`git merge`) to bring it in"
-            )
+            # Typical right after `gitmig rebase --onto REF` and before `git merge REF`: a
+            # parent that exists only at REF. Report it with the comparisons, don't stop.
+            report.graph_problem = str(err)
+            found_at = [
+                c.ref
+                for c in report.comparisons
+                if _missing_parents(ours) <= set(c.theirs.revisions)
+            ]
+            if found_at and _missing_parents(ours):
+                report.graph_problem += (
+                    f"; it exists at {', '.join(found_at)}: merge that (`git merge`) to bring it in"
+                )
             return report
         report.divergences = graph.divergences()
         head_text = _staged_head_file(config, script_dir, repo) if staged else None

@@ -489,7 +489,10 @@ def _single_chain(own: dict[str, Revision], ref: str) -> tuple[Revision, ...]:
     forks = {k: v for k, v in children.items() if len(v) > 1}
     if len(roots) != 1 or forks:
         detail = (
-            f"{len(roots)} separate starts ({', '.join(sorted(roots))})"
+            ", ".join(
+                f"{r} (revises {', '.join(own[r].parents) or 'nothing'})" for r in sorted(roots)
+            )
+            + " start separate lines"
             if len(roots) != 1
             else "; ".join(f"{', '.join(sorted(v))} all revise {k}" for k, v in forks.items())
         )
