@@ -399,6 +399,8 @@ def check_heads_cmd(
             click.echo(f"Heads file: {report.head_file_problem}")
         for comparison in report.comparisons:
             click.echo("\n".join(comparison.describe()))
+        for note in report.skipped:
+            state.config().print_stdout(f"Skipped {note}")
         if report.ok:
             where = f" ({report.source})" if report.source != "working tree" else ""
             state.config().print_stdout(f"OK: every line of history has a single head{where}")

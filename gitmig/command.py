@@ -8,6 +8,7 @@ Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -373,6 +374,8 @@ class HeadsCheck:
     head_file_problem: str | None = None
     #: the graph here lacks a parent that only the compared refs have
     graph_problem: str | None = None
+    #: refs given but not compared, and why (``@{upstream}`` of a branch without one)
+    skipped: list[str] = field(default_factory=list)
     #: one per ref compared against
     comparisons: list[Comparison] = field(default_factory=list)
 
@@ -401,7 +404,11 @@ class HeadsCheck:
             "head_file": self.head_file_problem,
             "graph": self.graph_problem,
             "against": [c.to_json() for c in self.comparisons],
+            "skipped": self.skipped,
         }
+
+
+_UPSTREAM = re.compile(r"\A(?:HEAD)?@\{(?:u|upstream)\}\Z")
 
 
 def check_heads_report(
@@ -438,7 +445,12 @@ def check_heads_report(
         reader = _reader(repo, script_dir)
         ours = reader.index() if staged else reader.working_tree()
         report = HeadsCheck(ours.name, [])
-        report.comparisons = [compare(reader, ours, ref) for ref in targets]
+        for ref in targets:
+            if _UPSTREAM.match(ref) and not repo.ref_exists(ref):
+                # A branch's first push has no upstream yet: nothing to diverge from.
+                report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
+                continue
+            report.comparisons.append(compare(reader, ours, ref))
         try:
             graph = _graph_of(ours)
         except RevisionError as err:

@@ -166,7 +166,7 @@ class SnapshotReader:
     def at(self, ref: str) -> Snapshot:
         """The version folders in the tree of ``ref`` (a branch, remote branch, tag, id)."""
         commit = self.repo.resolve_commit(ref)
-        return self.at_commit(commit, ref)
+        return self.at_commit(commit, self.repo.short_name(ref) if "@" in ref else ref)
 
     def at_commit(self, commit: str, name: str | None = None) -> Snapshot:
         """The version folders in the tree of ``commit``."""

@@ -225,7 +225,9 @@ class Repository:
 
     def short_name(self, ref: str) -> str:
         """The short symbolic name of ``ref`` (``@{upstream}`` -> ``origin/main``)."""
-        return self._try("rev-parse", "--abbrev-ref", "--end-of-options", ref) or ref
+        if ref.startswith("-"):
+            return ref
+        return self._try("rev-parse", "--abbrev-ref", ref) or ref
 
     def merge_base(self, first: str, second: str) -> str | None:
         """Best common ancestor of two commits, or ``None`` for unrelated histories."""
