@@ -43,6 +43,7 @@ __all__ = [
     "rebase",
     "revision",
     "show",
+    "since_start",
 ]
 
 
@@ -713,3 +714,22 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
     path.write_text(text, encoding="utf-8")
     path.chmod(0o755)
     return path
+
+
+def since_start(config: Config, ref: str) -> str | None:
+    """The head of the graph at git ref ``ref``: START for ``upgrade --sql --since REF``.
+
+    ``upgrade --sql --since REF`` is ``upgrade --sql START:TARGET``, so the offline SQL
+    covers only the revisions this branch adds. ``None`` when ``ref`` has no revisions
+    (everything is new).
+    """
+    script_dir = _script_directory(config)
+    with _open_repo(script_dir, "--since") as repo:
+        heads = _reader(repo, script_dir).at(ref).heads()
+    if len(heads) > 1:
+        raise MultipleHeadsError(
+            f"--since {ref}: the graph at {ref} has several heads ({', '.join(heads)}); "
+            "give START:END explicitly instead",
+            heads,
+        )
+    return heads[0] if heads else None
