@@ -7,11 +7,10 @@ traceback only with ``--raiseerr``) and exits 1.
 
 from __future__ import annotations
 
-import json
 import sys
-from argparse import Namespace
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -30,16 +29,18 @@ __all__ = ["main"]
 _ALIASES = {"revision": "new", "list_templates": "list-templates", "check_heads": "check-heads"}
 
 
-@dataclass
 class CliState:
     """What the root group parsed; builds the Config when a command first needs it."""
 
-    config_file: str | None
-    name: str
-    x: list[str]
-    quiet: bool
-    raiseerr: bool
-    _config: Config | None = field(default=None, repr=False)
+    def __init__(
+        self, config_file: str | None, name: str, x: list[str], quiet: bool, raiseerr: bool
+    ) -> None:
+        self.config_file = config_file
+        self.name = name
+        self.x = x
+        self.quiet = quiet
+        self.raiseerr = raiseerr
+        self._config: Config | None = None
 
     def config(self) -> Config:
         if self._config is None:
@@ -48,7 +49,7 @@ class CliState:
             self._config = Config(
                 file_=find_config_file(self.config_file),
                 ini_section=self.name,
-                cmd_opts=Namespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
+                cmd_opts=SimpleNamespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
             )
         return self._config
 
@@ -59,7 +60,7 @@ class CliState:
         return Config(
             file_=None,
             ini_section=self.name,
-            cmd_opts=Namespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
+            cmd_opts=SimpleNamespace(x=self.x, quiet=self.quiet, raiseerr=self.raiseerr),
         )
 
 
@@ -269,11 +270,11 @@ def _as_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
 def _print_scripts(
     state: CliState, scripts: Iterable[Script], verbose: bool, as_json: bool, history: bool
 ) -> None:
-    from gitmig.script.base import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(state.config()).revision_map
+    graph = command.script_directory(state.config()).revision_map
     scripts = list(scripts)
     if as_json:
+        import json
+
         click.echo(json.dumps([_as_json(s, graph) for s in scripts], indent=2))
         return
     for script in scripts:
@@ -302,9 +303,7 @@ def heads_cmd(state: CliState, verbose: bool, as_json: bool, resolve_dependencie
 @pass_state
 def branches_cmd(state: CliState, verbose: bool) -> None:
     """Show branch points: revisions with more than one child."""
-    from gitmig.script.base import ScriptDirectory
-
-    graph = ScriptDirectory.from_config(state.config()).revision_map
+    graph = command.script_directory(state.config()).revision_map
     for point, children in command.branches(state.config()):
         click.echo(_verbose(point, graph) if verbose else _line(point, graph))
         for child in children:
@@ -325,11 +324,11 @@ def history_cmd(
     if with_git:
         blames = command.provenance(state.config(), scripts)
         if as_json:
+            import json
+
             click.echo(json.dumps([_blame_json(b) for b in blames], indent=2))
         else:
-            from gitmig.script.base import ScriptDirectory
-
-            graph = ScriptDirectory.from_config(state.config()).revision_map
+            graph = command.script_directory(state.config()).revision_map
             for blame in blames:
                 click.echo(_line(blame.script, graph))
                 click.echo("    " + _blame_line(blame).split("  ", 1)[1])
@@ -387,6 +386,8 @@ def check_heads_cmd(
         state.config(), against=against or None, staged=staged, fix_head_file=fix_head_file
     )
     if as_json:
+        import json
+
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for divergence in report.divergences:
@@ -488,6 +489,8 @@ def blame_cmd(state: CliState, rev: str | None, as_json: bool) -> None:
     """Show who added REV's file to git (every revision without REV), and where it is."""
     blames = command.blame(state.config(), rev)
     if as_json:
+        import json
+
         click.echo(json.dumps([_blame_json(b) for b in blames], indent=2))
     else:
         for blame in blames:
@@ -508,3 +511,146 @@ def hook_install_cmd(state: CliState, pre_push: bool, force: bool) -> None:
     config = state.config()
     path = command.hook_install(config, pre_push=pre_push, force=force)
     config.print_stdout(f"Installed {path}")
+
+
+# -- running migrations ---------------------------------------------------------------------
+
+# "-1" is a revision (one step down), not an option.
+_RELATIVE_ARGS = {"ignore_unknown_options": True}
+
+_sql_option = click.option(
+    "--sql", is_flag=True, help="Write the SQL to stdout instead of running it (offline mode)."
+)
+_tag_option = click.option(
+    "--tag", metavar="TAG", help="A value for env.py (context.get_tag_argument())."
+)
+_lock_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="How long to wait for another run's migration lock (default 60).",
+)
+
+
+@contextmanager
+def _progress(state: CliState) -> Iterator[None]:
+    """Show gitmig's INFO log (one line per step) on stderr unless -q, or env.py sets it up.
+
+    env.py's ``fileConfig()`` replaces this handler when the config file has [loggers].
+    """
+    import logging
+
+    logger = logging.getLogger("gitmig")
+    if state.quiet or logger.handlers or logging.getLogger().handlers:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@cli.command("upgrade", context_settings=_RELATIVE_ARGS)
+@click.argument("revision", default="head")
+@_sql_option
+@_tag_option
+@_lock_option
+@click.option(
+    "--since",
+    metavar="REF",
+    help="With --sql: start from the head at git ref REF (only this branch's revisions).",
+)
+@pass_state
+def upgrade_cmd(
+    state: CliState,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    lock_timeout: float | None,
+    since: str | None,
+) -> None:
+    """Upgrade the database to REVISION (default: head).
+
+    REVISION: head, heads, an id or prefix, LABEL@head, +N; with --sql also START:END.
+    """
+    if since is not None:
+        if not sql:
+            raise click.UsageError("--since REF needs --sql (it writes offline SQL for review)")
+        revision = command.since_range(state.config(), since, revision)
+    with _progress(state):
+        command.upgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
+
+
+@cli.command("downgrade", context_settings=_RELATIVE_ARGS)
+@click.argument("revision")
+@_sql_option
+@_tag_option
+@_lock_option
+@pass_state
+def downgrade_cmd(
+    state: CliState, revision: str, sql: bool, tag: str | None, lock_timeout: float | None
+) -> None:
+    """Downgrade the database to REVISION (base, an id, -1, LABEL@base; --sql: START:END)."""
+    with _progress(state):
+        command.downgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
+
+
+@cli.command("stamp", context_settings=_RELATIVE_ARGS)
+@click.argument("revisions", nargs=-1, required=True)
+@_sql_option
+@_tag_option
+@click.option("--purge", is_flag=True, help="Empty the version table first (unknown rows too).")
+@_lock_option
+@pass_state
+def stamp_cmd(
+    state: CliState,
+    revisions: tuple[str, ...],
+    sql: bool,
+    tag: str | None,
+    purge: bool,
+    lock_timeout: float | None,
+) -> None:
+    """Set the version table to REVISIONS without running any migration."""
+    with _progress(state):
+        command.stamp(
+            state.config(),
+            list(revisions),
+            sql=sql,
+            tag=tag,
+            purge=purge,
+            lock_timeout=lock_timeout,
+        )
+
+
+@cli.command("current")
+@click.option("-v", "--verbose", is_flag=True, help="Show each current revision's details.")
+@click.option("--check-heads", is_flag=True, help="Exit 1 unless the database is on every head.")
+@pass_state
+def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
+    """Show the database's current revision(s)."""
+    config = state.config()
+    with _progress(state):
+        found = command.current(config, verbose=verbose)
+    graph = command.script_directory(config).revision_map
+    if verbose:
+        click.echo(f"Current revision(s) for {found.url}:")
+    for script in found.scripts:
+        click.echo(_verbose(script, graph) if verbose else _line_current(script, graph))
+    if not found.rows:
+        click.echo("base (no revision applied)")
+    if check_heads and not found.at_heads:
+        _fail(
+            f"the database is at {', '.join(found.rows) or 'base'}, not at the head(s) "
+            f"{', '.join(found.heads) or 'base'}: run 'gitmig upgrade heads'"
+        )
+
+
+def _line_current(script: Script, graph: RevisionMap) -> str:
+    tags = _tags(script, graph)
+    return f"{script.revision}{' ' + tags if tags else ''}"

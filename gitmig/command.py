@@ -9,11 +9,11 @@ Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from gitmig.exc import CommandError, MultipleHeadsError
 
@@ -21,17 +21,21 @@ if TYPE_CHECKING:
     from gitmig.config import Config
     from gitmig.git.divergence import Comparison, RebasePlan, Snapshot, SnapshotReader
     from gitmig.git.repo import Provenance, Repository
+    from gitmig.runtime.migration import MigrationContext, MigrationStep
     from gitmig.script.base import Script, ScriptDirectory
     from gitmig.script.revision import Divergence, RevisionMap
 
 __all__ = [
     "Blame",
+    "CurrentState",
     "HeadsCheck",
     "TemplateInfo",
     "blame",
     "branches",
     "check_heads",
     "check_heads_report",
+    "current",
+    "downgrade",
     "heads",
     "history",
     "hook_install",
@@ -42,22 +46,35 @@ __all__ = [
     "provenance",
     "rebase",
     "revision",
+    "script_directory",
     "show",
-    "since_start",
+    "since_range",
+    "stamp",
+    "upgrade",
 ]
 
 
-def _script_directory(config: Config) -> ScriptDirectory:
-    from gitmig.script.base import ScriptDirectory
+_script_directories: WeakKeyDictionary[Config, ScriptDirectory] = WeakKeyDictionary()
 
-    return ScriptDirectory.from_config(config)
+
+def script_directory(config: Config) -> ScriptDirectory:
+    """The ScriptDirectory of ``config``, built once per Config object.
+
+    Commands that write revision files refresh its graph; build a new Config to see files
+    changed by other means.
+    """
+    found = _script_directories.get(config)
+    if found is None:
+        from gitmig.script.base import ScriptDirectory
+
+        found = _script_directories[config] = ScriptDirectory.from_config(config)
+    return found
 
 
 # -- environment ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemplateInfo:
+class TemplateInfo(NamedTuple):
     """One bundled environment template."""
 
     name: str
@@ -87,6 +104,8 @@ def init(
     The config file (``config.config_file_name``, or pyproject.toml for the ``pyproject``
     template) is written beside it unless it exists already.  Returns the files written.
     """
+    import shutil
+
     from gitmig.script.write import render_template
 
     templates = {t.name: t for t in list_templates(config)}
@@ -160,7 +179,7 @@ def new(
     """Write a new revision file on top of the (single) head and return its path."""
     from gitmig.script.write import write_revision
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     rev_id = _check_new_id(graph, rev_id)
     parents = _new_parents(graph, head, splice)
@@ -290,7 +309,7 @@ def _version_folder(
 
 def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
     """The head revisions (with ``resolve_dependencies``, only those nothing depends on)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     ids = list(graph.heads)
     if resolve_dependencies:
@@ -301,7 +320,7 @@ def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
 
 def branches(config: Config) -> list[tuple[Script, list[Script]]]:
     """Branch points: each revision with more than one child, with its children."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     return [
         (script_dir.get_script(rev.revision), [script_dir.get_script(c) for c in children])
@@ -312,7 +331,7 @@ def branches(config: Config) -> list[tuple[Script, list[Script]]]:
 
 def history(config: Config, rev_range: str | None = None) -> list[Script]:
     """Revisions newest first, optionally limited to ``START:END`` (either side optional)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     lower: str | None = None
     upper: str | None = None
     if rev_range:
@@ -329,7 +348,7 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
 
 def show(config: Config, rev: str) -> list[Script]:
     """The revision(s) an identifier names (``heads`` may name several)."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     ids = script_dir.revision_map.resolve(rev)
     if not ids:
         raise CommandError(f"{rev!r} names no revision (it is the base)")
@@ -338,7 +357,207 @@ def show(config: Config, rev: str) -> list[Script]:
 
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
-    return _script_directory(config).revision_map.divergences()
+    return script_directory(config).revision_map.divergences()
+
+
+# -- running migrations ---------------------------------------------------------------------
+
+
+def _run_env(config: Config, script_dir: ScriptDirectory, **kw: Any) -> None:
+    """Run env.py with an EnvironmentContext carrying the command's ``fn`` and options."""
+    from gitmig.runtime.environment import EnvironmentContext
+
+    with EnvironmentContext(config, script_dir, **kw):
+        script_dir.run_env()
+
+
+def _split_range(revision: str, sql: bool, command_name: str) -> tuple[str | None, str]:
+    """``START:END`` -> (START, END); ranges are for offline mode only."""
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError(
+            f"{command_name} {revision!r}: a START:END range is only for --sql (offline) mode; "
+            "online, the start is what the database's version table says"
+        )
+    start, end = (part.strip() for part in revision.split(":", 1))
+    if not end:
+        raise CommandError(f"{command_name} {revision!r}: the range has no END revision")
+    return start or None, end
+
+
+def upgrade(
+    config: Config,
+    revision: str = "head",
+    sql: bool = False,
+    tag: str | None = None,
+    lock_timeout: float | None = None,
+) -> None:
+    """Upgrade the database to ``revision`` (``head``, ``heads``, an id, ``LABEL@head``, +N...).
+
+    With ``sql``, write the SQL instead (from base, or from START given as ``START:END``).
+    The run holds the migration lock, waiting at most ``lock_timeout`` seconds for it.
+    """
+    from gitmig.runtime.plan import resolve_rows, upgrade_steps
+
+    script_dir = script_directory(config)
+    starting_rev, target = _split_range(revision, sql, "upgrade")
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return upgrade_steps(script_dir, rows, target)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=target,
+        tag=tag,
+        lock=not sql,
+        lock_timeout=lock_timeout,
+    )
+
+
+def downgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    lock_timeout: float | None = None,
+) -> None:
+    """Downgrade the database to ``revision`` (``base``, an id, ``-1``, ``LABEL@base``...).
+
+    With ``sql``, ``revision`` must be ``START:END`` (there is no database to start from).
+    """
+    from gitmig.runtime.plan import downgrade_steps, resolve_rows
+
+    script_dir = script_directory(config)
+    starting_rev, target = _split_range(revision, sql, "downgrade")
+    if sql and starting_rev is None:
+        raise CommandError(
+            f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
+            "offline there is no database to read the start from"
+        )
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return downgrade_steps(script_dir, rows, target)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=target,
+        tag=tag,
+        lock=not sql,
+        lock_timeout=lock_timeout,
+    )
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+    lock_timeout: float | None = None,
+) -> None:
+    """Set the version table to ``revision`` (one or several) without running migrations.
+
+    Each target replaces the rows on its own line of history; ``base`` empties the table.
+    ``purge`` empties it first, which also overwrites revisions the scripts do not know.
+    """
+    from gitmig.runtime.plan import resolve_rows, stamp_steps
+
+    script_dir = script_directory(config)
+    targets = [revision] if isinstance(revision, str) else list(revision)
+    if not targets:
+        raise CommandError("stamp needs at least one revision")
+    if purge and sql:
+        raise CommandError("stamp --purge cannot be used with --sql (offline) mode")
+    starting_rev = None
+    if sql and len(targets) == 1:
+        starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return stamp_steps(graph, rows, targets, purge=purge)
+
+    _run_env(
+        config,
+        script_dir,
+        fn=fn,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=tuple(targets),
+        tag=tag,
+        lock=not sql,
+        purge=purge,
+        lock_timeout=lock_timeout,
+    )
+
+
+class CurrentState(NamedTuple):
+    """Where a database stands: its version rows and the scripts' heads."""
+
+    #: the version table's rows (the applied heads), in graph order
+    rows: tuple[str, ...]
+    #: the scripts for ``rows``
+    scripts: tuple[Script, ...]
+    #: the heads of the scripts
+    heads: tuple[str, ...]
+    #: the database URL, password masked
+    url: str | None
+
+    @property
+    def at_heads(self) -> bool:
+        """True when the database is on every head of the scripts."""
+        return set(self.rows) == set(self.heads)
+
+
+def current(config: Config, check_heads: bool = False, verbose: bool = False) -> CurrentState:
+    """Read the database's current revision(s) (the version table; nothing is changed).
+
+    With ``check_heads``, raise CommandError unless the database is on every head.
+    ``verbose`` is accepted for Alembic compatibility (the CLI prints the details).
+    """
+    from gitmig.runtime.plan import resolve_rows
+
+    script_dir = script_directory(config)
+    graph = script_dir.revision_map
+    found: list[CurrentState] = []
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
+        rows = tuple(graph.sort(rows))
+        bind = context.bind
+        url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
+        scripts = tuple(script_dir.get_script(row) for row in rows)
+        found.append(CurrentState(rows, scripts, graph.heads, url))
+        return []
+
+    _run_env(config, script_dir, fn=fn, as_sql=False, dont_mutate=True)
+    if not found:
+        raise CommandError(
+            f"{script_dir.env_py_location} did not call context.run_migrations(); "
+            "gitmig current cannot read the database"
+        )
+    state = found[-1]
+    if check_heads and not state.at_heads:
+        from gitmig.util.messaging import format_ids
+
+        raise CommandError(
+            f"The database is at {format_ids(state.rows)}, not at the head(s) "
+            f"{format_ids(state.heads)}: run `gitmig upgrade heads`"
+        )
+    return state
 
 
 # -- git-aware commands ---------------------------------------------------------------------
@@ -425,7 +644,7 @@ def check_heads_report(
     ``git_target`` refs, when inside a git repository; ``fix_head_file`` rewrites the heads
     file from the graph instead of reporting it.
     """
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     targets = list(against or [])
     if against is None and config.get_list_option("git_target"):
         from gitmig.git.repo import find_worktree
@@ -556,7 +775,7 @@ def merge(
     """
     from gitmig.script.write import write_revision
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     graph = script_dir.revision_map
     parents: list[str] = []
     for identifier in revisions or ("heads",):
@@ -599,7 +818,7 @@ def rebase(config: Config, onto: str, dry_run: bool = False) -> RebasePlan:
     from gitmig.script.headfile import head_file_path, write_head_file
     from gitmig.script.rewrite import set_down_revision
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     with _open_repo(script_dir, "rebase") as repo:
         reader = _reader(repo, script_dir)
         ours = reader.working_tree()
@@ -636,7 +855,7 @@ class Blame:
 
 def provenance(config: Config, scripts: Sequence[Script]) -> list[Blame]:
     """Pair each script with who added it to git, when, and the branches containing it."""
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     with _open_repo(script_dir, "--git") as repo:
         found: dict[str, Provenance] = {}
         relpaths = {s.revision: repo.relative(s.path) for s in scripts if s.path}
@@ -678,7 +897,7 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
     import shlex
     import sys
 
-    script_dir = _script_directory(config)
+    script_dir = script_directory(config)
     hook_type = "pre-push" if pre_push else "pre-commit"
     with _open_repo(script_dir, "hook install") as repo:
         hooks = repo.git_path("hooks")
@@ -716,14 +935,16 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
     return path
 
 
-def since_start(config: Config, ref: str) -> str | None:
-    """The head of the graph at git ref ``ref``: START for ``upgrade --sql --since REF``.
+def since_range(config: Config, ref: str, target: str = "head") -> str:
+    """``START:TARGET`` where START is the head of the graph at git ref ``ref``.
 
-    ``upgrade --sql --since REF`` is ``upgrade --sql START:TARGET``, so the offline SQL
-    covers only the revisions this branch adds. ``None`` when ``ref`` has no revisions
-    (everything is new).
+    ``upgrade --sql --since REF`` runs ``upgrade --sql START:TARGET``, so the offline SQL
+    covers only the revisions this branch adds. When ``ref`` has no revisions at all,
+    everything is new and the range is just ``TARGET``.
     """
-    script_dir = _script_directory(config)
+    if ":" in target:
+        raise CommandError(f"--since {ref} gives the START; the revision {target!r} must be END")
+    script_dir = script_directory(config)
     with _open_repo(script_dir, "--since") as repo:
         heads = _reader(repo, script_dir).at(ref).heads()
     if len(heads) > 1:
@@ -732,4 +953,4 @@ def since_start(config: Config, ref: str) -> str | None:
             "give START:END explicitly instead",
             heads,
         )
-    return heads[0] if heads else None
+    return f"{heads[0]}:{target}" if heads else target

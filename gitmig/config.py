@@ -9,9 +9,9 @@ from __future__ import annotations
 import configparser
 import os
 import sys
-from argparse import Namespace
 from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TextIO
 
 from gitmig.exc import ConfigError
@@ -49,13 +49,13 @@ class Config:
         self,
         file_: str | os.PathLike[str] | None = None,
         ini_section: str = "gitmig",
-        cmd_opts: Namespace | None = None,
+        cmd_opts: Any = None,
         stdout: TextIO | None = None,
         attributes: dict[str, Any] | None = None,
     ) -> None:
         self.config_file_name: str | None = os.fspath(file_) if file_ is not None else None
         self.config_ini_section = ini_section
-        self.cmd_opts = cmd_opts if cmd_opts is not None else Namespace(x=[], quiet=False)
+        self.cmd_opts = cmd_opts if cmd_opts is not None else SimpleNamespace(x=[], quiet=False)
         self._stdout = stdout
         #: free-form values shared with env.py (e.g. ``attributes["connection"]``)
         self.attributes: dict[str, Any] = attributes if attributes is not None else {}

@@ -10,7 +10,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from gitmig.exc import CommandError, ScriptError
-from gitmig.script.markers import parse_revision_source
+from gitmig.script.cache import MarkerCache
+from gitmig.script.markers import marker_values, revision_from_values
 from gitmig.script.revision import Revision, RevisionMap
 
 if TYPE_CHECKING:
@@ -26,16 +27,8 @@ class Script(Revision):
 
     __slots__ = ("_module",)
 
-    def __init__(self, rev: Revision) -> None:
-        super().__init__(
-            rev.revision,
-            rev.down_revision,
-            branch_labels=tuple(rev.branch_labels),
-            depends_on=rev.depends_on,
-            doc=rev.doc,
-            longdoc=rev.longdoc,
-            path=rev.path,
-        )
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
         self._module: ModuleType | None = None
 
     @property
@@ -118,25 +111,37 @@ class ScriptDirectory:
 
     # -- revision files ---------------------------------------------------------------------
 
-    def _files(self) -> Iterator[str]:
+    def _folders(self) -> Iterator[str]:
         for location in self.version_locations:
             if not location.is_dir():
                 raise CommandError(f"Version folder {str(location)!r} does not exist")
             if self.recursive_version_locations:
-                for root, dirs, files in os.walk(location):
+                for root, dirs, _ in os.walk(location):
                     dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-                    yield from (os.path.join(root, f) for f in sorted(files) if _is_script(f))
+                    yield root
             else:
-                with os.scandir(location) as entries:
-                    yield from sorted(e.path for e in entries if _is_script(e.name))
+                yield str(location)
 
     def scripts(self) -> Iterator[Script]:
-        """Every revision file's markers, read without importing the files."""
-        for path in self._files():
-            with open(path, "rb") as handle:
-                rev = parse_revision_source(handle.read(), path)
-            if rev is not None:
-                yield Script(rev)
+        """Every revision file's markers, read without importing the files.
+
+        Markers of files unchanged since the last read come from a cache (see
+        :mod:`gitmig.script.cache`).
+        """
+        for folder in self._folders():
+            cache = MarkerCache(folder)
+            with os.scandir(folder) as scan:
+                entries = sorted((e for e in scan if _is_script(e.name)), key=lambda e: e.name)
+            for entry in entries:
+                stamp = MarkerCache.stamp(entry)
+                hit, values = cache.get(entry.name, stamp)
+                if not hit:
+                    with open(entry.path, "rb") as handle:
+                        values = marker_values(handle.read(), entry.path)
+                    cache.put(entry.name, stamp, values)
+                if values is not None:
+                    yield revision_from_values(values, entry.path, Script)  # type: ignore[arg-type]
+            cache.save()
 
     @property
     def revision_map(self) -> RevisionMap:

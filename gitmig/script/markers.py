@@ -10,13 +10,22 @@ of a marker that is not a literal.
 
 from __future__ import annotations
 
-import ast
 import re
+from typing import TYPE_CHECKING, TypeVar
 
 from gitmig.exc import ScriptError
 from gitmig.script.revision import Revision
 
-__all__ = ["MARKERS", "parse_revision_source"]
+if TYPE_CHECKING:
+    import ast
+
+__all__ = [
+    "MARKERS",
+    "MarkerValues",
+    "marker_values",
+    "parse_revision_source",
+    "revision_from_values",
+]
 
 MARKERS = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -31,13 +40,19 @@ _STRING_ITEM = re.compile(rf"\s*{_STRING}\s*(?:,|\Z)")
 _DOCSTRING = re.compile(r'\A(?:\s*#[^\n]*\n)*\s*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
 
 _Value = str | tuple[str, ...] | None
+MarkerValues = tuple[str, _Value, _Value, _Value, str, str]
+_R = TypeVar("_R", bound=Revision)
 
 
 class _NotSimple(Exception):
     """The line scanner cannot read this value; the ast parser must."""
 
 
-def parse_revision_source(source: str | bytes, path: str) -> Revision | None:
+def parse_revision_source(
+    source: str | bytes,
+    path: str,
+    cls: type[_R] = Revision,  # type: ignore[assignment]
+) -> _R | None:
     """Read the markers of one revision file.
 
     Returns ``None`` when the file declares no ``revision`` at all (a helper module or an
@@ -48,6 +63,31 @@ def parse_revision_source(source: str | bytes, path: str) -> Revision | None:
     >>> rev.revision, rev.parents
     ('ab12', ())
     """
+    values = marker_values(source, path)
+    return None if values is None else revision_from_values(values, path, cls)
+
+
+def revision_from_values(
+    values: MarkerValues,
+    path: str,
+    cls: type[_R] = Revision,  # type: ignore[assignment]
+) -> _R:
+    """Build a revision (or ``cls``) from what :func:`marker_values` returned."""
+    revision, down_revision, branch_labels, depends_on, doc, longdoc = values
+    return cls(
+        revision,
+        down_revision,
+        branch_labels=branch_labels,
+        depends_on=depends_on,
+        doc=doc,
+        longdoc=longdoc,
+        path=path,
+    )
+
+
+def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
+    """The markers of one file as a plain tuple (``None`` if it declares no revision):
+    ``(revision, down_revision, branch_labels, depends_on, doc, longdoc)``."""
     if isinstance(source, bytes):
         source = source.decode("utf-8", errors="replace")
     try:
@@ -62,14 +102,13 @@ def parse_revision_source(source: str | bytes, path: str) -> Revision | None:
     if "down_revision" not in values:
         raise ScriptError(f"{path}: revision {revision} has no 'down_revision' marker")
     docstring = _docstring(source)
-    return Revision(
+    return (
         revision,
         values["down_revision"],
-        branch_labels=values.get("branch_labels"),
-        depends_on=values.get("depends_on"),
-        doc=_first_paragraph(docstring),
-        longdoc=docstring,
-        path=path,
+        values.get("branch_labels"),
+        values.get("depends_on"),
+        _first_paragraph(docstring),
+        docstring,
     )
 
 
@@ -108,6 +147,8 @@ def _literal(raw: str) -> _Value:
 
 
 def _parse_with_ast(source: str, path: str) -> dict[str, _Value]:
+    import ast
+
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as err:
@@ -127,6 +168,8 @@ def _parse_with_ast(source: str, path: str) -> dict[str, _Value]:
 
 
 def _ast_literal(node: ast.expr, name: str, path: str) -> _Value:
+    import ast
+
     try:
         value = ast.literal_eval(node)
     except ValueError:

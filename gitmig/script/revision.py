@@ -10,8 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import CycleError, MultipleHeadsError, ResolutionError, RevisionError
 
@@ -103,8 +102,7 @@ class Revision:
         return f"Revision({self.revision!r}, down_revision={self.down_revision!r})"
 
 
-@dataclass(frozen=True)
-class Divergence:
+class Divergence(NamedTuple):
     """Heads on one line of history that a merge (or a re-parenting) must join."""
 
     heads: tuple[str, ...]

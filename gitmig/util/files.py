@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from gitmig.exc import ScriptError
+from gitmig.exc import GitmigError, ScriptError
 
 __all__ = ["load_python_file"]
 
@@ -25,6 +25,10 @@ def load_python_file(path: str | Path, module_name: str) -> ModuleType:
     except FileNotFoundError:
         sys.modules.pop(module_name, None)
         raise ScriptError(f"{path}: no such file") from None
+    except GitmigError:
+        # Raised on purpose by what the file ran (env.py running migrations): pass it on.
+        sys.modules.pop(module_name, None)
+        raise
     except Exception as err:
         sys.modules.pop(module_name, None)
         raise ScriptError(f"{path}: failed to import: {type(err).__name__}: {err}") from err

@@ -76,5 +76,5 @@ level = NOTSET
 formatter = generic
 
 [formatter_generic]
-format = %%(levelname)-5.5s [%%(name)s] %%(message)s
+format = %(levelname)-5.5s [%(name)s] %(message)s
 datefmt = %%H:%%M:%%S

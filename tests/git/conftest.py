@@ -60,6 +60,7 @@ def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TeamRepo:
     root.mkdir()
     monkeypatch.chdir(root)
     git(root, "init", "-q", "-b", "main")
+    (root / ".gitignore").write_text("__pycache__/\n")  # gitmig caches markers there
     result = CliRunner().invoke(cli, ["init", str(root / "migrations")])
     assert result.exit_code == 0, result.output
     repo = TeamRepo(root, root / "gitmig.ini", root / "migrations" / "versions")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import gitmig.operations
 from gitmig import command
+from gitmig.config import Config
 from gitmig.exc import ScriptError
 from gitmig.script.rewrite import set_down_revision
 from tests.git.conftest import TeamRepo
@@ -77,7 +79,7 @@ def test_rewrite_needs_an_assignment() -> None:
 def test_rebase_before_merging(forked: TeamRepo) -> None:
     a1 = forked.path_of("a1")
     original = a1.read_bytes()
-    others = {p: p.read_bytes() for p in forked.versions.iterdir() if p != a1}
+    others = {p: p.read_bytes() for p in forked.versions.glob("*.py") if p != a1}
     dry = forked.run("rebase", "--onto", "main", "--dry-run").output
     assert "Would re-parent a1" in dry and "from r0 onto m1" in dry
     assert a1.read_bytes() == original
@@ -87,7 +89,7 @@ def test_rebase_before_merging(forked: TeamRepo) -> None:
     assert a1.read_bytes() == original.replace(b"Revises: r0", b"Revises: m1").replace(
         b'down_revision = "r0"', b'down_revision = "m1"'
     )
-    assert {p: p.read_bytes() for p in forked.versions.iterdir() if p != a1} == others
+    assert {p: p.read_bytes() for p in forked.versions.glob("*.py") if p != a1} == others
     forked.run("check-heads", "--against", "main", expect=1)  # m1 is not here yet
     forked.commit("rebase migrations onto main")
 
@@ -107,7 +109,13 @@ def test_rebase_after_git_merge_gives_a_single_chain(forked: TeamRepo) -> None:
     assert history == ["a2", "a1", "m1", "r0"]
 
 
-@pytest.mark.skipif(not hasattr(command, "upgrade"), reason="needs the runner's upgrade command")
+NEEDS_RUNNER = pytest.mark.skipif(
+    not (hasattr(command, "upgrade") and hasattr(gitmig.operations, "Operations")),
+    reason="needs the runner's upgrade command and the ops' Operations",
+)
+
+
+@NEEDS_RUNNER
 def test_rebased_chain_upgrades_on_sqlite(forked: TeamRepo, sqlite_url: str) -> None:
     forked.git("merge", "-q", "--no-edit", "main")
     forked.run("rebase", "--onto", "main")
@@ -202,3 +210,23 @@ def test_refuses_a_new_base(team: TeamRepo) -> None:
     team.git("checkout", "-q", "feature")
     result = team.run("rebase", "--onto", "main", expect=1)
     assert "starts a new base" in result.stderr
+
+
+def test_since_range(forked: TeamRepo) -> None:
+    config = Config(str(forked.ini))
+    assert command.since_range(config, "main") == "m1:head"
+    assert command.since_range(config, "main", "a1") == "m1:a1"
+    forked.git("checkout", "-q", "--orphan", "empty")
+    forked.git("rm", "-rq", "--cached", ".")
+    forked.git("commit", "-q", "--allow-empty", "-m", "nothing")
+    assert command.since_range(config, "empty") == "head"
+
+
+@NEEDS_RUNNER
+def test_upgrade_sql_since(forked: TeamRepo) -> None:
+    out = forked.run("upgrade", "--sql", "--since", "main~1").stdout
+    assert "'a1'" in out and "'a2'" in out
+    assert "'r0'" in out  # START (the head at main~1) is where the SQL starts from
+    assert "VALUES ('r0')" not in out
+    result = forked.run("upgrade", "--since", "main", expect=2)
+    assert "--since REF needs --sql" in result.output

@@ -1,0 +1,299 @@
+"""EnvironmentContext: what ``env.py`` talks to through ``from gitmig import context``.
+
+A command builds one with the function that decides what the run does (``fn(heads,
+context) -> steps``: upgrade, downgrade, stamp, or reading the current revision), enters it
+(which installs it behind :mod:`gitmig.context`), and runs ``env.py``.  ``env.py`` connects,
+calls :meth:`EnvironmentContext.configure` and :meth:`EnvironmentContext.run_migrations`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
+
+from gitmig.exc import CommandError
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from sqlalchemy.engine import URL, Connection, Dialect
+    from sqlalchemy.schema import MetaData
+
+    from gitmig.config import Config
+    from gitmig.ddl.impl import DefaultImpl
+    from gitmig.runtime.migration import MigrationContext, MigrationsFn
+    from gitmig.script.base import ScriptDirectory
+
+__all__ = ["EnvironmentContext"]
+
+_current: list[EnvironmentContext] = []
+
+
+def current_environment() -> EnvironmentContext:
+    """The EnvironmentContext of the command that is running ``env.py``."""
+    if not _current:
+        raise CommandError(
+            "gitmig.context is only available while a gitmig command runs env.py "
+            "(e.g. `gitmig upgrade`); there is no current environment"
+        )
+    return _current[-1]
+
+
+class EnvironmentContext:
+    """The run a command asked for, as seen from ``env.py``.
+
+    ``fn`` gets the database's current heads and the :class:`MigrationContext`, and returns
+    the steps to run (Alembic's convention).  Other keyword arguments (``as_sql``,
+    ``starting_rev``, ``destination_rev``, ``tag``, ``lock``, ``lock_timeout``, ``purge``,
+    ``dont_mutate``) become options of every MigrationContext that :meth:`configure` makes.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        script: ScriptDirectory | None,
+        fn: MigrationsFn | None = None,
+        **kw: Any,
+    ) -> None:
+        self.config = config
+        self.script = script
+        self.context_opts: dict[str, Any] = dict(kw)
+        if fn is not None:
+            self.context_opts["fn"] = fn
+        self._migration_context: MigrationContext | None = None
+        self._quiet_level: int | None = None
+
+    def __enter__(self) -> EnvironmentContext:
+        _current.append(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        _current.remove(self)
+        if self._quiet_level is not None:
+            logging.getLogger("gitmig").setLevel(self._quiet_level)
+            self._quiet_level = None
+
+    # -- what the command asked for ---------------------------------------------------------
+
+    def is_offline_mode(self) -> bool:
+        """True for ``--sql``: write SQL instead of connecting."""
+        return bool(self.context_opts.get("as_sql", False))
+
+    def is_transactional_ddl(self) -> bool:
+        """Whether the configured dialect runs DDL inside transactions."""
+        return self.get_context().impl.transactional_ddl
+
+    def requires_connection(self) -> bool:
+        return not self.is_offline_mode()
+
+    def get_head_revision(self) -> str | None:
+        """The single head of the scripts (``None`` when there are none)."""
+        heads = self.get_head_revisions()
+        if len(heads) > 1:
+            from gitmig.exc import MultipleHeadsError
+
+            raise MultipleHeadsError(f"The scripts have several heads: {', '.join(heads)}", heads)
+        return heads[0] if heads else None
+
+    def get_head_revisions(self) -> tuple[str, ...]:
+        """Every head of the scripts."""
+        return self.script.revision_map.heads if self.script is not None else ()
+
+    def get_starting_revision_argument(self) -> str | tuple[str, ...] | None:
+        """The START of an offline ``START:END`` (``None`` online)."""
+        start: str | tuple[str, ...] | None = self.context_opts.get("starting_rev")
+        return start
+
+    def get_revision_argument(self) -> str | tuple[str, ...] | None:
+        """The target revision as given to the command."""
+        target: str | tuple[str, ...] | None = self.context_opts.get("destination_rev")
+        return target
+
+    def get_tag_argument(self) -> str | None:
+        """The ``--tag`` value given to the command, if any."""
+        tag: str | None = self.context_opts.get("tag")
+        return tag
+
+    @overload
+    def get_x_argument(self, as_dictionary: Literal[False] = ...) -> list[str]: ...
+
+    @overload
+    def get_x_argument(self, as_dictionary: Literal[True]) -> dict[str, str]: ...
+
+    def get_x_argument(self, as_dictionary: bool = False) -> list[str] | dict[str, str]:
+        """The ``-x`` arguments: a list, or ``{"key": "value"}`` for ``-x key=value``."""
+        values = list(getattr(self.config.cmd_opts, "x", None) or [])
+        if not as_dictionary:
+            return values
+        pairs = (value.split("=", 1) if "=" in value else (value, "") for value in values)
+        return {key: val for key, val in pairs}
+
+    # -- configuring the migration context --------------------------------------------------
+
+    def configure(
+        self,
+        connection: Connection | None = None,
+        url: str | URL | None = None,
+        dialect_name: str | None = None,
+        dialect_opts: Mapping[str, Any] | None = None,
+        transactional_ddl: bool | None = None,
+        transaction_per_migration: bool = False,
+        output_buffer: TextIO | None = None,
+        starting_rev: str | None = None,
+        tag: str | None = None,
+        target_metadata: MetaData | Sequence[MetaData] | None = None,
+        include_name: Callable[..., bool] | None = None,
+        include_object: Callable[..., bool] | None = None,
+        include_schemas: bool = False,
+        process_revision_directives: Callable[..., None] | None = None,
+        compare_type: bool | Callable[..., bool | None] = True,
+        compare_server_default: bool | Callable[..., bool | None] = False,
+        render_item: Callable[..., Any] | None = None,
+        literal_binds: bool = False,
+        upgrade_token: str = "upgrades",
+        downgrade_token: str = "downgrades",
+        user_module_prefix: str | None = None,
+        render_as_batch: bool = False,
+        version_table: str = "gitmig_version",
+        version_table_schema: str | None = None,
+        on_version_apply: Callable[..., None] | Sequence[Callable[..., None]] | None = None,
+        lock_timeout: float | None = None,
+        dialect: Dialect | None = None,
+        **kw: Any,
+    ) -> None:
+        """Say how to reach the database (or which dialect to write SQL for) and how to run.
+
+        Online, pass ``connection``; offline (``--sql``), pass ``url`` or ``dialect_name``.
+        Options are Alembic's; the autogenerate ones are kept in ``opts`` for the autogenerate
+        helper.  ``lock_timeout`` (seconds) bounds the wait for another run's migration lock;
+        the command line's ``--lock-timeout`` wins over it.
+        """
+        from gitmig.runtime.migration import MigrationContext
+
+        opts = dict(self.context_opts)
+        if starting_rev is not None:
+            opts["starting_rev"] = starting_rev
+        if tag is not None:
+            opts["tag"] = tag
+        if opts.get("lock_timeout") is None:
+            opts["lock_timeout"] = (
+                lock_timeout if lock_timeout is not None else _config_timeout(self.config)
+            )
+        opts.update(
+            transactional_ddl=transactional_ddl,
+            transaction_per_migration=transaction_per_migration,
+            output_buffer=output_buffer,
+            target_metadata=target_metadata,
+            include_name=include_name,
+            include_object=include_object,
+            include_schemas=include_schemas,
+            process_revision_directives=process_revision_directives,
+            compare_type=compare_type,
+            compare_server_default=compare_server_default,
+            render_item=render_item,
+            literal_binds=literal_binds,
+            upgrade_token=upgrade_token,
+            downgrade_token=downgrade_token,
+            user_module_prefix=user_module_prefix,
+            render_as_batch=render_as_batch,
+            version_table=version_table,
+            version_table_schema=version_table_schema,
+            on_version_apply=on_version_apply,
+        )
+        opts.update(kw)
+        if self.is_offline_mode():
+            if connection is not None:
+                raise CommandError(
+                    "env.py passed a connection in offline (--sql) mode; pass url= or "
+                    "dialect_name= instead (see the template's run_migrations_offline())"
+                )
+        elif connection is None:
+            raise CommandError(
+                "env.py called configure() without a connection; online runs need "
+                "connection= (see the template's run_migrations_online())"
+            )
+        self._apply_quiet()
+        self._migration_context = MigrationContext.configure(
+            connection=connection,
+            url=url,
+            dialect_name=dialect_name,
+            dialect=dialect,
+            environment_context=self,
+            dialect_opts=dialect_opts,
+            opts=opts,
+        )
+
+    def _apply_quiet(self) -> None:
+        # After env.py's logging set-up (fileConfig), so that -q wins over the config file.
+        if not getattr(self.config.cmd_opts, "quiet", False) or self._quiet_level is not None:
+            return
+        logger = logging.getLogger("gitmig")
+        self._quiet_level = logger.level
+        logger.setLevel(logging.WARNING)
+
+    # -- running ----------------------------------------------------------------------------
+
+    def run_migrations(self, **kw: Any) -> None:
+        """Run the command's steps on the configured context.
+
+        Keyword arguments reach each revision's ``upgrade()``/``downgrade()`` (the multidb
+        template passes ``engine_name``).
+        """
+        from gitmig.operations import Operations
+
+        context = self.get_context()
+        with Operations.context(context):
+            context.run_migrations(**kw)
+
+    def begin_transaction(self) -> Any:
+        """A block around ``run_migrations()``: the run's transaction (see MigrationContext)."""
+        return self.get_context().begin_transaction()
+
+    @contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Step out of the transaction for statements that cannot run in one."""
+        with self.get_context().autocommit_block():
+            yield
+
+    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        """Run (or, offline, write) one statement outside any revision."""
+        self.get_context().impl.execute(sql, execution_options)
+
+    def static_output(self, text: str) -> None:
+        """Write text to the offline script."""
+        self.get_context().impl.static_output(text)
+
+    def get_context(self) -> MigrationContext:
+        """The MigrationContext made by :meth:`configure`."""
+        if self._migration_context is None:
+            raise CommandError("env.py must call context.configure() before this")
+        return self._migration_context
+
+    def get_bind(self) -> Connection | None:
+        """The connection migrations run on (``None`` offline)."""
+        return self.get_context().bind
+
+    def get_impl(self) -> DefaultImpl:
+        return self.get_context().impl
+
+
+def _config_timeout(config: Config) -> float | None:
+    value = config.get_main_option("lock_timeout")
+    if value is None or not value.strip():
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        from gitmig.exc import ConfigError
+
+        raise ConfigError(
+            f"{config.config_file_name or 'configuration'}: lock_timeout must be a number of "
+            f"seconds, not {value!r}"
+        ) from None

@@ -1,0 +1,75 @@
+"""A per-folder cache of revision markers, so unchanged files are not read again.
+
+It lives where Python keeps its own caches (``__pycache__`` in the versions folder) and maps
+each file name to its size, mtime and inode plus the markers read from it: a file whose
+stat differs is read and parsed again.  Failing to write the cache (a read-only checkout)
+only costs speed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sys
+
+__all__ = ["MarkerCache"]
+
+_FORMAT = 1
+_FILE_NAME = f"gitmig-markers-{_FORMAT}.{sys.implementation.cache_tag}.bin"
+
+#: (revision, down_revision, branch_labels, depends_on, doc, longdoc), or None for a file
+#: that declares no revision
+Entry = tuple[object, ...] | None
+_Stamp = tuple[int, int, int]
+
+
+class MarkerCache:
+    """Cached markers of the files of one folder."""
+
+    def __init__(self, folder: str) -> None:
+        self._path = os.path.join(folder, "__pycache__", _FILE_NAME)
+        self._entries: dict[str, tuple[_Stamp, Entry]] = {}
+        self._seen: set[str] = set()
+        self._dirty = False
+        try:
+            with open(self._path, "rb") as handle:
+                loaded = marshal.loads(handle.read())  # load(handle) reads in tiny chunks
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if isinstance(loaded, dict):
+            self._entries = loaded
+
+    @staticmethod
+    def stamp(entry: os.DirEntry[str]) -> _Stamp:
+        stat = entry.stat()
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    def get(self, name: str, stamp: _Stamp) -> tuple[bool, Entry]:
+        """``(True, markers)`` when ``name`` is cached with this stamp, else ``(False, None)``."""
+        self._seen.add(name)
+        cached = self._entries.get(name)
+        if cached is not None and cached[0] == stamp:
+            return True, cached[1]
+        return False, None
+
+    def put(self, name: str, stamp: _Stamp, entry: Entry) -> None:
+        self._entries[name] = (stamp, entry)
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache back if anything changed (dropping files that are gone)."""
+        stale = set(self._entries) - self._seen
+        if not self._dirty and not stale:
+            return
+        for name in stale:
+            del self._entries[name]
+        temporary = f"{self._path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(os.path.dirname(self._path), exist_ok=True)
+            with open(temporary, "wb") as handle:
+                marshal.dump(self._entries, handle)
+            os.replace(temporary, self._path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

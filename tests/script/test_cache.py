@@ -1,0 +1,80 @@
+"""The marker cache: unchanged files are not parsed again; any change is seen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gitmig.script import base
+from gitmig.script.base import ScriptDirectory
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Path:
+    (tmp_path / "versions").mkdir()
+    for rev, down in (("a1", "None"), ("b2", '"a1"')):
+        (tmp_path / "versions" / f"{rev}.py").write_text(
+            f'"""{rev} message"""\nrevision = "{rev}"\ndown_revision = {down}\n'
+        )
+    return tmp_path
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = base.marker_values
+
+    def counting(source: bytes, path: str) -> object:
+        parsed.append(os.path.basename(path))
+        return real(source, path)
+
+    monkeypatch.setattr(base, "marker_values", counting)
+    return parsed
+
+
+def heads(env: Path) -> tuple[str, ...]:
+    return ScriptDirectory(env).revision_map.heads
+
+
+def test_second_read_comes_from_the_cache(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = count_parses(monkeypatch)
+    assert heads(env) == ("b2",)
+    assert sorted(parsed) == ["a1.py", "b2.py"]
+    parsed.clear()
+    assert heads(env) == ("b2",)
+    assert parsed == []
+    assert list((env / "versions" / "__pycache__").glob("gitmig-markers-*.bin"))
+
+
+def test_an_edited_file_is_read_again(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    heads(env)
+    parsed = count_parses(monkeypatch)
+    path = env / "versions" / "b2.py"
+    same_size = path.read_text().replace("b2 message", "b2 MESSAGE")
+    path.write_text(same_size)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    graph = ScriptDirectory(env).revision_map
+    assert parsed == ["b2.py"]
+    assert graph.get("b2").doc == "b2 MESSAGE"
+
+
+def test_new_and_removed_files(env: Path) -> None:
+    heads(env)
+    (env / "versions" / "c3.py").write_text('revision = "c3"\ndown_revision = "b2"\n')
+    assert heads(env) == ("c3",)
+    (env / "versions" / "c3.py").unlink()
+    assert heads(env) == ("b2",)
+
+
+def test_a_corrupt_cache_is_ignored(env: Path) -> None:
+    heads(env)
+    (cache,) = (env / "versions" / "__pycache__").glob("gitmig-markers-*.bin")
+    cache.write_bytes(b"\x00garbage")
+    assert heads(env) == ("b2",)
+
+
+def test_an_unwritable_folder_still_works(env: Path) -> None:
+    (env / "versions" / "__pycache__").write_text("a file where the cache folder would go")
+    assert heads(env) == ("b2",)
