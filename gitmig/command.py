@@ -577,9 +577,7 @@ def _open_repo(script_dir: ScriptDirectory, option: str) -> Repository:
 def _reader(repo: Repository, script_dir: ScriptDirectory) -> SnapshotReader:
     from gitmig.git.divergence import SnapshotReader
 
-    return SnapshotReader(
-        repo, script_dir.version_locations, recursive=script_dir.recursive_version_locations
-    )
+    return SnapshotReader(repo, script_dir)
 
 
 @dataclass

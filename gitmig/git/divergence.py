@@ -10,13 +10,14 @@ whose parent exists on neither side. :func:`plan_rebase` computes the re-parenti
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitmig.exc import CommandError, RevisionError, ScriptError
+from gitmig.exc import CommandError, GitError, RevisionError, ScriptError
 from gitmig.script.markers import parse_revision_source
 from gitmig.script.revision import Revision, RevisionMap
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from gitmig.git.repo import Repository, TreeEntry
+    from gitmig.script.base import ScriptDirectory
 
 __all__ = [
     "Comparison",
@@ -48,9 +50,11 @@ def _blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _content_key(data: bytes) -> str:
-    # Line endings may differ between a checkout (autocrlf) and the object store.
-    return hashlib.sha1(data.replace(b"\r\n", b"\n"), usedforsecurity=False).hexdigest()
+def _relpath(path: str, prefixes: list[tuple[str, str]]) -> str | None:
+    for disk, repo in prefixes:
+        if path.startswith(disk):
+            return repo + path[len(disk) :].replace(os.sep, "/")
+    return None
 
 
 def _copy(rev: Revision, path: str) -> Revision:
@@ -75,7 +79,7 @@ class Snapshot:
     commit: str | None
     #: revision id -> revision (``path`` is where it is declared)
     revisions: dict[str, Revision] = field(default_factory=dict)
-    #: revision id -> digest of its file's content
+    #: revision id -> git blob id of its file's content
     digests: dict[str, str] = field(default_factory=dict)
     #: revision id -> repository-relative path of its file
     paths: dict[str, str] = field(default_factory=dict)
@@ -99,28 +103,22 @@ class Snapshot:
 class SnapshotReader:
     """Reads snapshots of the version folders; parses each distinct blob only once."""
 
-    def __init__(
-        self,
-        repo: Repository,
-        version_locations: Sequence[str | os.PathLike[str]],
-        recursive: bool = False,
-    ) -> None:
+    def __init__(self, repo: Repository, script_dir: ScriptDirectory) -> None:
         self.repo = repo
-        self.locations = [Path(p) for p in version_locations]
+        self.script_dir = script_dir
+        self.locations = list(script_dir.version_locations)
         #: the version folders relative to the work tree (POSIX)
         self.folders = [repo.relative(p) for p in self.locations]
-        self.recursive = recursive
-        self._parsed: dict[str, tuple[Revision | None, str]] = {}
+        self.recursive = script_dir.recursive_version_locations
+        self._parsed: dict[str, Revision | None] = {}
         self._snapshots: dict[str, Snapshot] = {}
+        self._working_tree: Snapshot | None = None
 
-    def _parse(self, blob: str, data: bytes | None, shown_path: str) -> tuple[Revision | None, str]:
-        cached = self._parsed.get(blob)
-        if cached is None:
-            if data is None:
-                data = self.repo.read_blob(blob)
-            cached = (parse_revision_source(data, shown_path), _content_key(data))
-            self._parsed[blob] = cached
-        return cached
+    def _parse(self, blob: str, shown_path: str) -> Revision | None:
+        if blob not in self._parsed:
+            data = self.repo.read_blob(blob)
+            self._parsed[blob] = parse_revision_source(data, shown_path)
+        return self._parsed[blob]
 
     def _wanted(self, relpath: str, folder: str) -> bool:
         rest = relpath[len(folder) + 1 :] if folder else relpath
@@ -132,35 +130,47 @@ class SnapshotReader:
         return _is_revision_file(parts[-1])
 
     def working_tree(self) -> Snapshot:
-        """The version folders as they are on disk."""
-        snap = Snapshot("working tree", None)
-        for location, folder in zip(self.locations, self.folders, strict=True):
-            for path in self._disk_files(location):
-                data = path.read_bytes()
-                rev, digest = self._parse(_blob_id(data), data, str(path))
-                if rev is not None:
-                    relpath = path.relative_to(location).as_posix()
-                    snap.add(_copy(rev, str(path)), digest, f"{folder}/{relpath}".lstrip("/"))
-        return snap
+        """The version folders as they are on disk.
 
-    def _disk_files(self, location: Path) -> list[Path]:
-        if not location.is_dir():
-            return []
-        if not self.recursive:
-            return sorted(
-                p for p in location.iterdir() if p.is_file() and _is_revision_file(p.name)
-            )
-        found: list[Path] = []
-        for root, dirs, files in os.walk(location):
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-            found.extend(Path(root, f) for f in sorted(files) if _is_revision_file(f))
-        return found
+        Markers come from the ScriptDirectory (and its marker cache). Each file's blob id,
+        which lets a ref's identical files skip reading and parsing, comes from the git
+        index when git sees the file unchanged, and is hashed from the file otherwise.
+        """
+        if self._working_tree is not None:
+            return self._working_tree
+        index: dict[str, str] = {}
+        for folder in self.folders:
+            for entry in self.repo.staged_files(folder, recursive=self.recursive):
+                if entry.stage == 0:
+                    index[entry.path] = entry.blob
+        for path in self.repo.modified(self.folders):
+            index.pop(path, None)
+        prefixes = [
+            (f"{loc}{os.sep}", f"{folder}/".lstrip("/"))
+            for loc, folder in zip(map(str, self.locations), self.folders, strict=True)
+        ]
+        snap = Snapshot("working tree", None)
+        for script in self.script_dir.scripts():
+            assert script.path is not None
+            relpath = _relpath(script.path, prefixes) or self.repo.relative(script.path)
+            blob = index.get(relpath) or _blob_id(Path(script.path).read_bytes())
+            rev = _copy(script, script.path)
+            self._parsed.setdefault(blob, rev)
+            snap.add(rev, blob, relpath)
+        self._working_tree = snap
+        return snap
 
     def index(self) -> Snapshot:
         """The version folders as staged in the git index."""
+        with contextlib.suppress(ScriptError):
+            self.working_tree()  # unchanged files need no reading from the object store
         snap = Snapshot("index", None)
         for folder in self.folders:
-            self._fill(snap, self.repo.staged_files(folder, recursive=self.recursive), folder, ":")
+            entries = self.repo.staged_files(folder, recursive=self.recursive)
+            for entry in entries:
+                if entry.stage != 0 and self._wanted(entry.path, folder):
+                    raise GitError(f"{entry.path} has an unresolved merge conflict in the index")
+            self._fill(snap, [e for e in entries if e.stage == 0], folder, ":")
         return snap
 
     def at(self, ref: str) -> Snapshot:
@@ -186,11 +196,11 @@ class SnapshotReader:
                 continue
             shown = f"{where}{entry.path}"
             try:
-                rev, digest = self._parse(entry.blob, None, shown)
+                rev = self._parse(entry.blob, shown)
             except ScriptError as err:
                 raise ScriptError(f"in {snap.name}: {err}") from err
             if rev is not None:
-                snap.add(_copy(rev, shown), digest, entry.path)
+                snap.add(_copy(rev, shown), entry.blob, entry.path)
 
 
 @dataclass(frozen=True)

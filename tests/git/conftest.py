@@ -48,6 +48,15 @@ class TeamRepo:
         (path,) = self.versions.glob(f"{rev}_*.py")
         return path
 
+    def set_url(self, url: str) -> None:
+        text = self.ini.read_text()
+        self.ini.write_text(
+            "\n".join(
+                f"sqlalchemy.url = {url}" if line.startswith("sqlalchemy.url") else line
+                for line in text.splitlines()
+            )
+        )
+
     def set_option(self, name: str, value: str) -> None:
         text = self.ini.read_text()
         self.ini.write_text(text.replace("[gitmig]\n", f"[gitmig]\n{name} = {value}\n", 1))

@@ -119,13 +119,7 @@ NEEDS_RUNNER = pytest.mark.skipif(
 def test_rebased_chain_upgrades_on_sqlite(forked: TeamRepo, sqlite_url: str) -> None:
     forked.git("merge", "-q", "--no-edit", "main")
     forked.run("rebase", "--onto", "main")
-    text = forked.ini.read_text()
-    forked.ini.write_text(
-        "\n".join(
-            f"sqlalchemy.url = {sqlite_url}" if line.startswith("sqlalchemy.url") else line
-            for line in text.splitlines()
-        )
-    )
+    forked.set_url(sqlite_url)
     forked.run("upgrade", "head")
     from sqlalchemy import create_engine
     from sqlalchemy import text as sql
@@ -223,7 +217,8 @@ def test_since_range(forked: TeamRepo) -> None:
 
 
 @NEEDS_RUNNER
-def test_upgrade_sql_since(forked: TeamRepo) -> None:
+def test_upgrade_sql_since(forked: TeamRepo, sqlite_url: str) -> None:
+    forked.set_url(sqlite_url)
     out = forked.run("upgrade", "--sql", "--since", "main~1").stdout
     assert "'a1'" in out and "'a2'" in out
     assert "'r0'" in out  # START (the head at main~1) is where the SQL starts from

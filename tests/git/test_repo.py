@@ -52,12 +52,13 @@ def test_blobs_come_from_one_long_lived_process(repo_path: Path) -> None:
     with open_repository(repo_path) as repo:
         entries = repo.list_files("HEAD", "mig/versions", recursive=True)
         repo.read_blob(entries[0].blob)
-        process = repo._git.cat_file_all
+        process = repo._cat_file
         assert process is not None
         for entry in entries:
             repo.read_blob(entry.blob)
-        assert repo._git.cat_file_all is process
-    assert repo._git.cat_file_all is None
+        assert repo._cat_file is process
+    assert repo._cat_file is None
+    assert process._proc.returncode == 0
 
 
 def test_unknown_ref_names_it(repo_path: Path) -> None:
