@@ -2,6 +2,8 @@
 
 :class:`DefaultImpl` runs (online) or writes (offline) the statements an operation needs;
 dialect modules subclass it and register themselves by dialect name through ``__dialect__``.
+Every DDL method takes plain names or SQLAlchemy schema objects and never builds an op;
+the operations layer (``gitmig.operations``) translates ops into these calls.
 """
 
 from __future__ import annotations
@@ -9,12 +11,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import text
+from sqlalchemy import PrimaryKeyConstraint, Table, literal, text
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateIndex,
+    CreateTable,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    DropTableComment,
+    SetColumnComment,
+    SetTableComment,
+)
 from sqlalchemy.sql.elements import ClauseElement
 
+from gitmig.ddl import base
+
 if TYPE_CHECKING:
+    from sqlalchemy import Column, Constraint, Index
     from sqlalchemy.engine import Connection, CursorResult, Dialect
     from sqlalchemy.sql.base import Executable
+    from sqlalchemy.sql.expression import TableClause
 
 __all__ = ["DefaultImpl", "impl_for_dialect"]
 
@@ -117,6 +134,211 @@ class DefaultImpl:
     ) -> None:
         """Run (or, offline, write) one statement."""
         self._exec(sql, execution_options)
+
+    # -- tables -------------------------------------------------------------------------
+
+    def create_table(self, table: Table, if_not_exists: bool | None = None) -> None:
+        """``CREATE TABLE``, then its indexes, then comments where they are not inline."""
+        self._exec(CreateTable(table, if_not_exists=bool(if_not_exists)))
+        if self.dialect.supports_comments and not self.dialect.inline_comments:
+            if table.comment is not None:
+                self.create_table_comment(table)
+            for column in table.columns:
+                if column.comment is not None:
+                    self.create_column_comment(column)
+        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+            self._exec(CreateIndex(index, if_not_exists=bool(if_not_exists)))
+
+    def drop_table(self, table: Table, if_exists: bool | None = None) -> None:
+        self._exec(DropTable(table, if_exists=bool(if_exists)))
+
+    def rename_table(
+        self, old_table_name: str, new_table_name: str, schema: str | None = None
+    ) -> None:
+        self._exec(base.RenameTable(old_table_name, new_table_name, schema=schema))
+
+    def create_table_comment(self, table: Table) -> None:
+        # a dialect without comments (SQLite) has nowhere to keep one: nothing to do
+        if self.dialect.supports_comments:
+            self._exec(SetTableComment(table))
+
+    def drop_table_comment(self, table: Table) -> None:
+        if self.dialect.supports_comments:
+            self._exec(DropTableComment(table))
+
+    def create_column_comment(self, column: Column[Any]) -> None:
+        if self.dialect.supports_comments:
+            self._exec(SetColumnComment(column))
+
+    # -- columns ------------------------------------------------------------------------
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """``ADD COLUMN``, then the constraints and indexes the column's flags imply.
+
+        ``column`` may belong to a (stub) table, whose non-primary-key constraints (foreign
+        keys, ``unique=True``) and indexes (``index=True``) are created after it.
+        """
+        self._exec(base.AddColumn(table_name, column, schema=schema, if_not_exists=if_not_exists))
+        for constraint in self._column_constraints(column):
+            self.add_constraint(constraint)
+        if (
+            column.comment is not None
+            and self.dialect.supports_comments
+            and not self.dialect.inline_comments
+        ):
+            self.create_column_comment(column)
+        for index in self._column_indexes(column):
+            self.create_index(index)
+
+    @staticmethod
+    def _column_constraints(column: Column[Any]) -> list[Constraint]:
+        table = column.table
+        if not isinstance(table, Table):
+            return []
+        return sorted(
+            (c for c in table.constraints if not isinstance(c, PrimaryKeyConstraint)),
+            key=lambda c: str(c.name or ""),
+        )
+
+    @staticmethod
+    def _column_indexes(column: Column[Any]) -> list[Index]:
+        table = column.table
+        if not isinstance(table, Table):
+            return []
+        return sorted(table.indexes, key=lambda ix: str(ix.name or ""))
+
+    def drop_column(
+        self,
+        table_name: str,
+        column: Column[Any] | str,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        self._exec(base.DropColumn(table_name, column, schema=schema, if_exists=if_exists))
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: str | bool | None = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """Emit one statement per change: type, nullability, default, comment, then name.
+
+        The type goes first so a default or ``NOT NULL`` is checked against the new type;
+        the rename goes last because the other statements name the column by its old name.
+        """
+        common: dict[str, Any] = {
+            "schema": schema,
+            "existing_type": existing_type,
+            "existing_nullable": existing_nullable,
+            "existing_server_default": existing_server_default,
+            "existing_comment": existing_comment,
+        }
+        if type_ is not None:
+            self._exec(self._column_type(table_name, column_name, type_, kw, common))
+        if nullable is not None:
+            self._exec(base.ColumnNullable(table_name, column_name, nullable, **common))
+        if server_default is not False:
+            self._exec(base.ColumnDefault(table_name, column_name, server_default, **common))
+        if comment is not False and self.dialect.supports_comments:
+            self._exec(base.ColumnComment(table_name, column_name, comment, **common))  # type: ignore[arg-type]
+        if name is not None:
+            self._exec(base.ColumnName(table_name, column_name, name, **common))
+
+    def _column_type(
+        self,
+        table_name: str,
+        column_name: str,
+        type_: Any,
+        kw: Mapping[str, Any],
+        common: Mapping[str, Any],
+    ) -> base.ColumnType:
+        return base.ColumnType(table_name, column_name, type_, **common)
+
+    # -- indexes and constraints --------------------------------------------------------
+
+    def create_index(self, index: Index, if_not_exists: bool | None = None, **kw: Any) -> None:
+        self._exec(CreateIndex(index, if_not_exists=bool(if_not_exists)))
+
+    def drop_index(self, index: Index, if_exists: bool | None = None, **kw: Any) -> None:
+        self._exec(DropIndex(index, if_exists=bool(if_exists)))
+
+    def add_constraint(self, const: Constraint) -> None:
+        self._exec(AddConstraint(const))
+
+    def drop_constraint(self, const: Constraint) -> None:
+        self._exec(DropConstraint(const))
+
+    # -- data ---------------------------------------------------------------------------
+
+    def bulk_insert(
+        self,
+        table: TableClause,
+        rows: Sequence[Mapping[str, Any]],
+        multiinsert: bool = True,
+    ) -> None:
+        """Insert ``rows``; offline, each row is one ``INSERT`` with inline literals."""
+        if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
+            raise TypeError("bulk_insert() needs a list of dictionaries")
+        for row in rows:
+            unknown = set(row) - set(table.c.keys())
+            if unknown:
+                raise ValueError(
+                    f"bulk_insert() row names {', '.join(sorted(unknown))}, "
+                    f"which table {table.name!r} does not have"
+                )
+        if not rows:
+            return
+        has_sql = any(isinstance(v, ClauseElement) for row in rows for v in row.values())
+        if self.as_sql:
+            for row in rows:
+                self._exec(table.insert().values(self._literal_row(table, row)))
+        elif multiinsert and not has_sql:
+            self._exec(table.insert(), multiparams=[dict(row) for row in rows])
+        else:
+            for row in rows:
+                self._exec(table.insert().values(dict(row)))
+
+    @staticmethod
+    def _literal_row(table: TableClause, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            key: value
+            if isinstance(value, ClauseElement)
+            else literal(value, type_=table.c[key].type)
+            for key, value in row.items()
+        }
+
+    # -- batch mode hooks ---------------------------------------------------------------
+
+    def requires_recreate_in_batch(self, batch_op: Any) -> bool:
+        """Whether batch mode with ``recreate="auto"`` must copy the table (SQLite: often)."""
+        return False
+
+    def correct_reflected_table(self, table: Table, connection: Connection) -> None:
+        """Fill in what reflection missed about ``table`` before batch mode copies it."""
+
+    def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
+        """Free names the recreated table will reuse, before it is created."""
 
 
 def impl_for_dialect(name: str) -> type[DefaultImpl]:

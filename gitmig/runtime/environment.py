@@ -249,7 +249,7 @@ class EnvironmentContext:
         from gitmig.operations import Operations
 
         context = self.get_context()
-        with Operations.context(context):
+        with Operations.context(Operations(context)):
             context.run_migrations(**kw)
 
     def begin_transaction(self) -> Any:

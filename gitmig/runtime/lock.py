@@ -27,7 +27,7 @@ from gitmig.exc import LockTimeoutError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "MigrationLock", "lock_for_dialect"]
+__all__ = ["DEFAULT_LOCK_TIMEOUT", "MigrationLock", "lock_for_dialect", "lock_key"]
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +179,11 @@ class SQLiteLock(MigrationLock):
 
     def acquire(self) -> None:
         self.held = True
+
+
+def lock_key(version_table: str, version_table_schema: str | None = None) -> str:
+    """What a run locks: its version table (runs on different tables do not exclude)."""
+    return f"{version_table_schema or ''}.{version_table}"
 
 
 def lock_for_dialect(name: str) -> type[MigrationLock]:

@@ -23,7 +23,12 @@ from sqlalchemy.schema import CreateTable, DropTable
 
 from gitmig.ddl.impl import DefaultImpl
 from gitmig.exc import MigrationError, MultipleHeadsError
-from gitmig.runtime.lock import DEFAULT_LOCK_TIMEOUT, MigrationLock, lock_for_dialect
+from gitmig.runtime.lock import (
+    DEFAULT_LOCK_TIMEOUT,
+    MigrationLock,
+    lock_for_dialect,
+    lock_key,
+)
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -182,6 +187,9 @@ class MigrationContext:
         opts: Mapping[str, Any] | None = None,
     ) -> MigrationContext:
         """Make a context from a connection, a URL or a dialect name (offline)."""
+        if connection is None:
+            # Offline: "named" parameters, so that a literal '%' is not written as '%%'.
+            dialect_opts = {"paramstyle": "named", **(dialect_opts or {})}
         if connection is not None:
             dialect = connection.dialect
         elif url is not None:
@@ -383,7 +391,7 @@ class MigrationContext:
     def _run(self, **kw: Any) -> None:
         if self._wants_lock and self._lock is None:
             assert self.connection is not None
-            key = f"{self.version_table_schema or ''}.{self.version_table}"
+            key = lock_key(self.version_table, self.version_table_schema)
             lock = lock_for_dialect(self.dialect.name)(self.connection, key, self.lock_timeout)
             lock.acquire()
             self._lock = lock

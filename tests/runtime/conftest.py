@@ -27,10 +27,17 @@ class Project:
         env_py = root / "migrations" / "env.py"
         if template == "generic":
             # Let tests pass extra configure() options through config.attributes.
-            text = env_py.read_text(encoding="utf-8").replace(
-                "context.configure(connection=connection, target_metadata=target_metadata)",
-                "context.configure(connection=connection, target_metadata=target_metadata, "
-                '**config.attributes.get("configure_opts", {}))',
+            text = (
+                env_py.read_text(encoding="utf-8")
+                .replace(
+                    "context.configure(connection=connection, target_metadata=target_metadata)",
+                    "context.configure(connection=connection, target_metadata=target_metadata, "
+                    '**config.attributes.get("configure_opts", {}))',
+                )
+                .replace(
+                    "literal_binds=True,",
+                    'literal_binds=True, **config.attributes.get("configure_opts", {}),',
+                )
             )
             env_py.write_text(text, encoding="utf-8")
 

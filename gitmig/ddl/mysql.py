@@ -1,0 +1,246 @@
+"""MySQL and MariaDB: ``MODIFY``/``CHANGE`` restate the whole column, so they need ``existing_*``.
+
+MySQL has no ``ALTER COLUMN ... TYPE`` or ``SET NOT NULL``: a column's type, nullability,
+default, auto-increment and comment change together in one ``MODIFY`` (or ``CHANGE`` when it
+is also renamed), and whatever the statement does not restate is lost.  So an
+``alter_column`` that changes anything but the default needs ``existing_type`` (and should
+pass ``existing_nullable``, ``existing_server_default``, ``existing_comment``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Constraint, ForeignKeyConstraint
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.types import to_instance
+
+from gitmig.ddl import base
+from gitmig.ddl.impl import DefaultImpl
+from gitmig.exc import UnsupportedOperationError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.types import TypeEngine
+
+__all__ = ["MariaDBImpl", "MySQLChangeColumn", "MySQLImpl", "MySQLModifyColumn"]
+
+_DIALECTS = ("mysql", "mariadb")
+
+
+class MySQLModifyColumn(base.AlterColumn):
+    """``ALTER TABLE t MODIFY col <full definition>`` (``CHANGE old new ...`` if renamed)."""
+
+    def __init__(
+        self,
+        name: str,
+        column_name: str,
+        schema: str | None = None,
+        newname: str | None = None,
+        type_: TypeEngine[Any] | type[TypeEngine[Any]] | None = None,
+        nullable: bool | None = None,
+        default: Any = None,
+        autoincrement: bool | None = None,
+        comment: str | None = None,
+    ) -> None:
+        super().__init__(name, column_name, schema=schema)
+        if type_ is None:
+            raise UnsupportedOperationError(
+                f"MySQL restates the whole column to change {name}.{column_name}: "
+                "pass existing_type= (and existing_nullable=, existing_server_default=, "
+                "existing_comment= to keep them)"
+            )
+        self.newname = newname
+        self.type_: TypeEngine[Any] = to_instance(type_)
+        self.nullable = nullable
+        self.default = default
+        self.autoincrement = autoincrement
+        self.comment = comment
+
+
+class MySQLChangeColumn(MySQLModifyColumn):
+    """``ALTER TABLE t CHANGE old new <full definition>``: rename plus restatement."""
+
+
+class MySQLImpl(DefaultImpl):
+    """MySQL commits DDL implicitly, so its DDL is not transactional."""
+
+    __dialect__ = "mysql"
+    transactional_ddl = False
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: str | bool | None = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        restated = (
+            type_ is not None
+            or nullable is not None
+            or autoincrement is not None
+            or comment is not False
+            or (name is not None and (existing_type is not None or server_default is not False))
+        )
+        if restated:
+            stmt = MySQLChangeColumn if name is not None else MySQLModifyColumn
+            self._exec(
+                stmt(
+                    table_name,
+                    column_name,
+                    schema=schema,
+                    newname=name,
+                    type_=type_ if type_ is not None else existing_type,
+                    nullable=nullable if nullable is not None else existing_nullable,
+                    default=(
+                        server_default if server_default is not False else existing_server_default
+                    ),
+                    autoincrement=(
+                        autoincrement if autoincrement is not None else existing_autoincrement
+                    ),
+                    comment=comment if comment is not False else existing_comment,  # type: ignore[arg-type]
+                )
+            )
+            return
+        # only the default and/or the name change: neither needs the column restated
+        if server_default is not False:
+            self._exec(base.ColumnDefault(table_name, column_name, server_default, schema=schema))
+        if name is not None:
+            self._exec(base.ColumnName(table_name, column_name, name, schema=schema))
+
+    def drop_constraint(self, const: Constraint) -> None:
+        if type(const) is Constraint:
+            raise UnsupportedOperationError(
+                f"MySQL has no generic DROP CONSTRAINT for {const.name!r}: pass type_= "
+                "('foreignkey', 'primary', 'unique' or 'check') to drop_constraint()"
+            )
+        super().drop_constraint(const)
+
+    def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
+        # InnoDB foreign key names are unique per database: free them for the copy
+        for constraint in table.constraints:
+            if isinstance(constraint, ForeignKeyConstraint) and constraint.name is not None:
+                self.drop_constraint(constraint)
+
+
+class MariaDBImpl(MySQLImpl):
+    """MariaDB, reached through a ``mariadb://`` URL (``mysql://`` URLs use MySQLImpl)."""
+
+    __dialect__ = "mariadb"
+
+
+def _is_mariadb(compiler: DDLCompiler) -> bool:
+    return bool(getattr(compiler.dialect, "is_mariadb", False))
+
+
+def _colspec(compiler: DDLCompiler, element: MySQLModifyColumn) -> str:
+    parts = [
+        base.format_type(compiler, element.type_),
+        "NOT NULL" if element.nullable is False else "NULL",
+    ]
+    if element.default is not None and element.default is not False:
+        parts.append(f"DEFAULT {base.format_server_default(compiler, element.default)}")
+    if element.autoincrement:
+        parts.append("AUTO_INCREMENT")
+    if element.comment is not None:
+        parts.append(f"COMMENT {base.format_literal(compiler, element.comment)}")
+    return " ".join(parts)
+
+
+@compiles(MySQLModifyColumn, *_DIALECTS)
+def _modify_column(element: MySQLModifyColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"{base.alter_table(compiler, element.table_name, element.schema)} "
+        f"MODIFY {base.format_column_name(compiler, element.column_name)} "
+        f"{_colspec(compiler, element)}"
+    )
+
+
+@compiles(MySQLChangeColumn, *_DIALECTS)
+def _change_column(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"{base.alter_table(compiler, element.table_name, element.schema)} "
+        f"CHANGE {base.format_column_name(compiler, element.column_name)} "
+        f"{base.format_column_name(compiler, element.newname or element.column_name)} "
+        f"{_colspec(compiler, element)}"
+    )
+
+
+def _restate(element: base.AlterColumn, **changes: Any) -> MySQLModifyColumn:
+    values: dict[str, Any] = {
+        "type_": element.existing_type,
+        "nullable": element.existing_nullable,
+        "default": element.existing_server_default,
+        "comment": element.existing_comment,
+    }
+    values.update(changes)
+    return MySQLModifyColumn(
+        element.table_name, element.column_name, schema=element.schema, **values
+    )
+
+
+@compiles(base.ColumnNullable, *_DIALECTS)
+def _column_nullable(element: base.ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
+    return _modify_column(_restate(element, nullable=element.nullable), compiler)
+
+
+@compiles(base.ColumnType, *_DIALECTS)
+def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
+    return _modify_column(_restate(element, type_=element.type_), compiler)
+
+
+@compiles(base.ColumnComment, *_DIALECTS)
+def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: Any) -> str:
+    return _modify_column(_restate(element, comment=element.comment), compiler)
+
+
+@compiles(base.ColumnName, *_DIALECTS)
+def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    if element.existing_type is None:
+        # MySQL 8 and MariaDB 10.5 rename without restating the column
+        return base.visit_column_name(element, compiler, **kw)
+    restated = _restate(element)
+    return _change_column(
+        MySQLChangeColumn(
+            element.table_name,
+            element.column_name,
+            schema=element.schema,
+            newname=element.newname,
+            type_=restated.type_,
+            nullable=restated.nullable,
+            default=restated.default,
+            comment=restated.comment,
+        ),
+        compiler,
+    )
+
+
+@compiles(base.RenameTable, *_DIALECTS)
+def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    # an unqualified new name would move the table to the connection's default database
+    return (
+        f"{base.alter_table(compiler, element.table_name, element.schema)} RENAME TO "
+        f"{base.format_table_name(compiler, element.new_table_name, element.schema)}"
+    )
+
+
+@compiles(base.AddColumn, *_DIALECTS)
+def _add_column(element: base.AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_add_column(element, compiler, if_not_exists=_is_mariadb(compiler))
+
+
+@compiles(base.DropColumn, *_DIALECTS)
+def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_drop_column(element, compiler, if_exists=_is_mariadb(compiler))

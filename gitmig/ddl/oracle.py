@@ -1,0 +1,62 @@
+"""Oracle: ``MODIFY`` for column changes; offline scripts end each statement with ``/``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.compiler import compiles
+
+from gitmig.ddl import base
+from gitmig.ddl.impl import DefaultImpl
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.compiler import DDLCompiler
+
+__all__ = ["OracleImpl"]
+
+
+class OracleImpl(DefaultImpl):
+    """Oracle commits DDL implicitly; SQL*Plus scripts separate statements with ``/``."""
+
+    __dialect__ = "oracle"
+    transactional_ddl = False
+    command_terminator = ""
+    batch_separator = "/"
+
+    def emit_begin(self) -> None:
+        # Oracle opens transactions implicitly; there is no BEGIN statement
+        self._exec("SET TRANSACTION READ WRITE")
+
+    def emit_commit(self) -> None:
+        self._exec("COMMIT")
+
+
+def _modify(element: base.AlterColumn, compiler: DDLCompiler, what: str) -> str:
+    return (
+        f"{base.alter_table(compiler, element.table_name, element.schema)} "
+        f"MODIFY {base.format_column_name(compiler, element.column_name)} {what}"
+    )
+
+
+@compiles(base.AddColumn, "oracle")
+def _add_column(element: base.AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_add_column(element, compiler, keyword="ADD")
+
+
+@compiles(base.ColumnNullable, "oracle")
+def _column_nullable(element: base.ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
+    return _modify(element, compiler, "NULL" if element.nullable else "NOT NULL")
+
+
+@compiles(base.ColumnType, "oracle")
+def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
+    return _modify(element, compiler, base.format_type(compiler, element.type_))
+
+
+@compiles(base.ColumnDefault, "oracle")
+def _column_default(element: base.ColumnDefault, compiler: DDLCompiler, **kw: Any) -> str:
+    # Oracle has no DROP DEFAULT: a NULL default is the same thing
+    default = (
+        "NULL" if element.default is None else base.format_server_default(compiler, element.default)
+    )
+    return _modify(element, compiler, f"DEFAULT {default}")

@@ -1,0 +1,20 @@
+"""The ``op`` proxy of revision scripts: ``from gitmig import op``.
+
+Every attribute is looked up on the :class:`~gitmig.operations.Operations` object installed
+for the running migration (``Operations.context(...)``), so ``op.add_column(...)`` works in
+``upgrade()``/``downgrade()`` exactly as in Alembic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__: list[str] = []
+
+
+def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from gitmig.operations import Operations
+
+    return getattr(Operations.current(), name)

@@ -1,0 +1,140 @@
+"""How each built-in op runs: op object -> calls on the dialect implementation.
+
+Registered with :meth:`Operations.implementation_for`; ``operations.impl`` is the dialect's
+``DefaultImpl`` or, inside ``batch_alter_table``, the batch collector, which accepts the same
+calls.  Importing :mod:`gitmig.operations` registers these.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gitmig.operations import ops
+from gitmig.operations.base import Operations
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+    from gitmig.operations.base import AbstractOperations
+
+__all__: list[str] = []
+
+
+@Operations.implementation_for(ops.CreateTableOp)
+def create_table(operations: AbstractOperations, operation: ops.CreateTableOp) -> Table:
+    table = operation.to_table(operations.migration_context)
+    operations.impl.create_table(table, if_not_exists=operation.if_not_exists)
+    return table
+
+
+@Operations.implementation_for(ops.DropTableOp)
+def drop_table(operations: AbstractOperations, operation: ops.DropTableOp) -> None:
+    operations.impl.drop_table(
+        operation.to_table(operations.migration_context), if_exists=operation.if_exists
+    )
+
+
+@Operations.implementation_for(ops.RenameTableOp)
+def rename_table(operations: AbstractOperations, operation: ops.RenameTableOp) -> None:
+    operations.impl.rename_table(
+        operation.table_name, operation.new_table_name, schema=operation.schema
+    )
+
+
+@Operations.implementation_for(ops.CreateTableCommentOp)
+def create_table_comment(
+    operations: AbstractOperations, operation: ops.CreateTableCommentOp
+) -> None:
+    operations.impl.create_table_comment(operation.to_table(operations.migration_context))
+
+
+@Operations.implementation_for(ops.DropTableCommentOp)
+def drop_table_comment(operations: AbstractOperations, operation: ops.DropTableCommentOp) -> None:
+    operations.impl.drop_table_comment(operation.to_table(operations.migration_context))
+
+
+@Operations.implementation_for(ops.AddColumnOp)
+def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> None:
+    column = operation.column
+    if column.table is not None:
+        # a column of some other table (e.g. from target metadata): never re-parent it
+        column = column._copy()
+    # the stub table gives the column's unique/index/ForeignKey flags their constraints,
+    # named by the target metadata's naming convention
+    operations.schema_obj.table(operation.table_name, column, schema=operation.schema)
+    operations.impl.add_column(
+        operation.table_name,
+        column,
+        schema=operation.schema,
+        if_not_exists=operation.if_not_exists,
+        **operation.kw,
+    )
+
+
+@Operations.implementation_for(ops.DropColumnOp)
+def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> None:
+    operations.impl.drop_column(
+        operation.table_name,
+        operation.to_column(operations.migration_context),
+        schema=operation.schema,
+        if_exists=operation.if_exists,
+        **operation.kw,
+    )
+
+
+@Operations.implementation_for(ops.AlterColumnOp)
+def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -> None:
+    existing_default: Any = operation.existing_server_default
+    operations.impl.alter_column(
+        operation.table_name,
+        operation.column_name,
+        nullable=operation.modify_nullable,
+        server_default=operation.modify_server_default,
+        name=operation.modify_name,
+        type_=operation.modify_type,
+        schema=operation.schema,
+        comment=operation.modify_comment,
+        existing_type=operation.existing_type,
+        existing_server_default=None if existing_default is False else existing_default,
+        existing_nullable=operation.existing_nullable,
+        existing_comment=operation.existing_comment,
+        **operation.kw,
+    )
+
+
+@Operations.implementation_for(ops.CreateIndexOp)
+def create_index(operations: AbstractOperations, operation: ops.CreateIndexOp) -> None:
+    operations.impl.create_index(
+        operation.to_index(operations.migration_context),
+        if_not_exists=operation.if_not_exists,
+    )
+
+
+@Operations.implementation_for(ops.DropIndexOp)
+def drop_index(operations: AbstractOperations, operation: ops.DropIndexOp) -> None:
+    operations.impl.drop_index(
+        operation.to_index(operations.migration_context), if_exists=operation.if_exists
+    )
+
+
+@Operations.implementation_for(ops.AddConstraintOp)
+def create_constraint(operations: AbstractOperations, operation: ops.AddConstraintOp) -> None:
+    operations.impl.add_constraint(operation.to_constraint(operations.migration_context))
+
+
+@Operations.implementation_for(ops.DropConstraintOp)
+def drop_constraint(operations: AbstractOperations, operation: ops.DropConstraintOp) -> None:
+    operations.impl.drop_constraint(operation.to_constraint(operations.migration_context))
+
+
+@Operations.implementation_for(ops.BulkInsertOp)
+def bulk_insert(operations: AbstractOperations, operation: ops.BulkInsertOp) -> None:
+    operations.impl.bulk_insert(operation.table, operation.rows, multiinsert=operation.multiinsert)
+
+
+@Operations.implementation_for(ops.ExecuteSQLOp)
+def execute_sql(operations: AbstractOperations, operation: ops.ExecuteSQLOp) -> None:
+    # SQL runs at once, even inside a batch block: it is not a change to the batch's table
+    operations.migration_context.impl.execute(
+        operation.sqltext, execution_options=operation.execution_options
+    )

@@ -1,0 +1,121 @@
+"""The runner's commands through the click CLI: output, progress log, -q, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import gitmig
+from gitmig.cli import cli
+
+
+def _invoke(project, *args):
+    return CliRunner().invoke(cli, ["-c", str(project.ini), *args])
+
+
+def _linear(project):
+    project.table_rev("a", None, message="create a")
+    project.table_rev("b", "a", message="create b")
+    project.table_rev("c", "b", message="create c")
+
+
+def test_cli_upgrade_downgrade_stamp_current(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    _linear(project)
+
+    result = _invoke(project, "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "Running upgrade -> a, create a" in result.output
+    assert "Running upgrade b -> c, create c" in result.output
+    assert "the database is now at c." in result.output
+    assert project.rows() == {"c"}
+
+    result = _invoke(project, "current")
+    assert result.exit_code == 0
+    assert "c (head)" in result.output
+
+    result = _invoke(project, "downgrade", "-1")
+    assert result.exit_code == 0, result.output
+    assert "Running downgrade c -> b, create c" in result.output
+    assert project.rows() == {"b"}
+
+    result = _invoke(project, "current", "--check-heads")
+    assert result.exit_code == 1
+    assert "not at the head(s) c" in result.output
+
+    result = _invoke(project, "stamp", "a")
+    assert result.exit_code == 0
+    assert project.rows() == {"a"}
+    assert "t_b" in project.tables()  # stamp runs nothing
+
+    result = _invoke(project, "upgrade", "head")
+    assert result.exit_code == 1  # t_b exists already: the failure is reported, not raised
+    assert "Migration failed: upgrade a -> b, create b" in result.output
+    assert project.rows() == {"a"}
+
+    result = _invoke(project, "stamp", "--purge", "heads")
+    assert result.exit_code == 0
+    assert project.rows() == {"c"}
+
+
+def test_cli_quiet_silences_progress(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    _linear(project)
+    result = CliRunner().invoke(cli, ["-q", "-c", str(project.ini), "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert project.rows() == {"c"}
+
+
+def test_cli_progress_without_logging_config(sqlite_url, make_project):
+    # A config file without [loggers]: the CLI still shows one line per step.
+    project = make_project(sqlite_url)
+    _linear(project)
+    text = project.ini.read_text(encoding="utf-8")
+    project.ini.write_text(text[: text.index("[loggers]")], encoding="utf-8")
+    # In a subprocess: pytest's own log capture would count as a configured handler here.
+    done = subprocess.run(
+        [sys.executable, "-m", "gitmig", "-c", str(project.ini), "upgrade", "b"],
+        env=dict(os.environ, PYTHONPATH=str(Path(gitmig.__file__).resolve().parents[1])),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Running upgrade a -> b, create b" in done.stderr
+    assert done.stderr.strip().endswith("Done: the database is now at b.")
+
+
+def test_cli_sql_writes_script_to_stdout(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    _linear(project)
+    result = CliRunner().invoke(cli, ["-q", "-c", str(project.ini), "upgrade", "--sql", "a:c"])
+    assert result.exit_code == 0, result.output
+    assert "-- Running upgrade a -> b, create b" in result.output
+    assert "CREATE TABLE gitmig_version" not in result.output
+    assert project.tables() == set()
+
+
+def test_cli_masks_password(postgresql_url, make_project):
+    url = postgresql_url.replace("postgres@", "postgres:hunter2secret@")
+    project = make_project(url)
+    _linear(project)
+    for args in (["upgrade"], ["current", "-v"], ["stamp", "nonexistent"]):
+        result = _invoke(project, *args)
+        assert "hunter2secret" not in result.output
+    result = _invoke(project, "current", "-v")
+    assert "postgres:***@" in result.output
+
+
+@pytest.mark.parametrize("args", [["downgrade", "--sql", "base"], ["upgrade", "a:c"]])
+def test_cli_usage_errors(sqlite_url, make_project, args):
+    project = make_project(sqlite_url)
+    _linear(project)
+    result = _invoke(project, *args)
+    assert result.exit_code == 1
+    assert "START:END" in result.output

@@ -1,0 +1,171 @@
+"""Offline (--sql) scripts: framing per dialect, and run as is by each database's own client."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from contextlib import redirect_stdout
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from gitmig import command
+
+TRICKY = "O'Brien \\ back\\slash \"dq\" ;-- not a comment\\n 100% ' done"
+
+_INSERT_BODY = f"""
+    people = sa.table("people", sa.column("id", sa.Integer), sa.column("name", sa.String))
+    op.bulk_insert(people, [{{"id": 1, "name": {TRICKY!r}}}, {{"id": 2, "name": "plain"}}])
+    op.execute(
+        people.update()
+        .where(people.c.id == op.inline_literal(2))
+        .values(name=op.inline_literal({TRICKY + "2"!r}))
+    )
+"""
+
+
+def _history(project):
+    project.rev(
+        "a",
+        None,
+        up=["CREATE TABLE people (id INTEGER PRIMARY KEY, name VARCHAR(200))"],
+        down_sql=["DROP TABLE people"],
+    )
+    project.rev("b", "a", up_body=_INSERT_BODY, down_sql=["DELETE FROM people"])
+    project.table_rev("c1", "b")
+    project.table_rev("c2", "b")
+    project.rev(
+        "m", ("c1", "c2"), up=["CREATE TABLE t_m (id INTEGER)"], down_sql=["DROP TABLE t_m"]
+    )
+
+
+def _sql(call, *args, **kw) -> str:
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        call(*args, sql=True, **kw)
+    return buffer.getvalue()
+
+
+def _snapshot(url: str) -> dict[str, object]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            schema = {
+                name: sorted(col["name"] for col in inspector.get_columns(name))
+                for name in inspector.get_table_names()
+            }
+            rows = sorted(
+                r[0] for r in conn.execute(sa.text("SELECT version_num FROM gitmig_version"))
+            )
+            people = sorted(tuple(r) for r in conn.execute(sa.text("SELECT id, name FROM people")))
+    finally:
+        engine.dispose()
+    return {"schema": schema, "versions": rows, "people": people}
+
+
+def _run_client(url: str, script: str) -> None:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", parsed.host or "127.0.0.1"]
+        cmd += ["-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+        cmd += ["-d", parsed.database or ""]
+    elif backend in ("mysql", "mariadb"):
+        cmd = ["mariadb", "-h", parsed.host or "127.0.0.1", "-P", str(parsed.port or 3306)]
+        cmd += ["-u", parsed.username or "root", parsed.database or ""]
+    else:
+        cmd = ["sqlite3", "-bail", parsed.database or ""]
+    if shutil.which(cmd[0]) is None:
+        pytest.skip(f"{cmd[0]} (the database's command-line client) is not installed")
+    done = subprocess.run(cmd, input=script, text=True, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "ERROR" not in done.stderr and "Error" not in done.stderr, done.stderr
+
+
+def test_offline_script_matches_online_run(db_url, make_project):
+    project = make_project(db_url)
+    _history(project)
+    cfg = project.config()
+
+    command.upgrade(cfg, "heads")
+    online = _snapshot(db_url)
+    assert online["people"] == [(1, TRICKY), (2, TRICKY + "2")]
+    command.downgrade(cfg, "base")
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE gitmig_version"))
+    engine.dispose()
+    assert project.tables() == set()
+
+    script = _sql(command.upgrade, cfg, "heads")
+    assert project.tables() == set()  # writing the script touched nothing
+    _run_client(db_url, script)
+    assert _snapshot(db_url) == online
+
+    # ... and back down: a downgrade script from heads to base.
+    _run_client(db_url, _sql(command.downgrade, cfg, "m:base"))
+    assert project.tables() == set()
+
+
+def test_offline_framing_postgresql(tmp_path, make_project):
+    project = make_project("postgresql+psycopg://u:secret@db.invalid/app")
+    _history(project)
+    script = _sql(command.upgrade, project.config(), "heads")
+    assert script.count("BEGIN;") == 1 and script.count("COMMIT;") == 1
+    assert script.index("BEGIN;") < script.index("CREATE TABLE gitmig_version")
+    assert script.rstrip().endswith("COMMIT;")
+    for log in (
+        "-- Running upgrade -> a",
+        "-- Running upgrade a -> b",
+        "-- Running upgrade c1, c2 -> m",
+    ):
+        assert log in script
+    # the merge: one row updated, the other deleted
+    assert (
+        "UPDATE gitmig_version SET version_num='m' WHERE gitmig_version.version_num = 'c1'"
+        in script
+    )
+    assert "DELETE FROM gitmig_version WHERE gitmig_version.version_num = 'c2'" in script
+
+    # From a start: no version table CREATE, an UPDATE from the start.
+    partial = _sql(command.upgrade, project.config(), "a:b")
+    assert "CREATE TABLE gitmig_version" not in partial
+    assert (
+        "UPDATE gitmig_version SET version_num='b' WHERE gitmig_version.version_num = 'a'"
+        in partial
+    )
+
+    per_step = project.config(configure_opts={"transaction_per_migration": True})
+    script = _sql(command.upgrade, per_step, "heads")
+    assert script.count("BEGIN;") == 5 and script.count("COMMIT;") == 5
+
+
+def test_offline_framing_mysql_has_no_transaction(make_project):
+    project = make_project("mysql+pymysql://u:secret@db.invalid/app")
+    _history(project)
+    script = _sql(command.upgrade, project.config(), "heads")
+    assert "BEGIN" not in script and "COMMIT" not in script
+    assert "-- Running upgrade b -> c1" in script
+
+
+@pytest.mark.parametrize(("url", "separator"), [("mssql://u@h/db", "GO"), ("oracle://u@h/db", "/")])
+def test_offline_batch_separators(url, separator, make_project):
+    project = make_project(url)
+    project.table_rev("a", None)
+    project.table_rev("b", "a")
+    script = _sql(command.upgrade, project.config(), "heads")
+    lines = [line.strip() for line in script.splitlines()]
+    assert lines.count(separator) >= 3  # after the version table, each DDL and each INSERT
+    assert "-- Running upgrade a -> b" in script
+
+
+def test_offline_stamp_and_no_connection(make_project):
+    project = make_project("postgresql+psycopg://u:secret@db.invalid:1/app")
+    _history(project)
+    script = _sql(command.stamp, project.config(), "heads")
+    assert "CREATE TABLE gitmig_version" in script
+    assert "INSERT INTO gitmig_version (version_num) VALUES ('m')" in script
+    assert "people" not in script
