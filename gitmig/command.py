@@ -2,7 +2,7 @@
 
 Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 :class:`~gitmig.exc.GitmigError` subclasses for anything the user must fix.  Heavy libraries
-(SQLAlchemy, Mako, GitPython) are imported inside the functions that need them, so that
+(SQLAlchemy, Mako, the git layer) are imported inside the functions that need them, so that
 ``heads``, ``branches``, ``history`` and ``check-heads`` start fast.
 """
 
