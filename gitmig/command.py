@@ -129,6 +129,9 @@ def init(
         if item.is_file():
             shutil.copyfile(item, target / item.name)
             written.append(target / item.name)
+    # Python's bytecode and gitmig's marker cache live in __pycache__: keep them out of git.
+    (target / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
+    written.append(target / ".gitignore")
     if package:
         for folder in (target, target / "versions"):
             (folder / "__init__.py").write_text("", encoding="utf-8")
