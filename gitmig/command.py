@@ -401,27 +401,7 @@ def upgrade(
     With ``sql``, write the SQL instead (from base, or from START given as ``START:END``).
     The run holds the migration lock, waiting at most ``lock_timeout`` seconds for it.
     """
-    from gitmig.runtime.plan import resolve_rows, upgrade_steps
-
-    script_dir = script_directory(config)
-    starting_rev, target = _split_range(revision, sql, "upgrade")
-    graph = script_dir.revision_map
-
-    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
-        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
-        return upgrade_steps(script_dir, rows, target)
-
-    _run_env(
-        config,
-        script_dir,
-        fn=fn,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=target,
-        tag=tag,
-        lock=not sql,
-        lock_timeout=lock_timeout,
-    )
+    _migrate(config, "upgrade", revision, sql, tag, lock_timeout)
 
 
 def downgrade(
@@ -435,20 +415,32 @@ def downgrade(
 
     With ``sql``, ``revision`` must be ``START:END`` (there is no database to start from).
     """
-    from gitmig.runtime.plan import downgrade_steps, resolve_rows
+    _migrate(config, "downgrade", revision, sql, tag, lock_timeout)
+
+
+def _migrate(
+    config: Config,
+    direction: str,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    lock_timeout: float | None,
+) -> None:
+    from gitmig.runtime.plan import downgrade_steps, resolve_rows, upgrade_steps
 
     script_dir = script_directory(config)
-    starting_rev, target = _split_range(revision, sql, "downgrade")
-    if sql and starting_rev is None:
+    starting_rev, target = _split_range(revision, sql, direction)
+    if direction == "downgrade" and sql and starting_rev is None:
         raise CommandError(
             f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
             "offline there is no database to read the start from"
         )
     graph = script_dir.revision_map
+    make_steps = upgrade_steps if direction == "upgrade" else downgrade_steps
 
     def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
         rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
-        return downgrade_steps(script_dir, rows, target)
+        return make_steps(script_dir, rows, target)
 
     _run_env(
         config,
