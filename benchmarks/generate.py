@@ -15,7 +15,10 @@ Layout written under OUT::
     OUT/alembic/alembic.ini                [alembic] section, SQLite at OUT/alembic/bench.db
     OUT/alembic/migrations/{env.py,script.py.mako,versions/*.py}
 
-Usage: ``python benchmarks/generate.py OUT -n 1000 [--seed 1]``.
+With ``--ops sql`` the revisions run the same statements through ``op.execute("...")``
+instead (for a gitmig tree whose ``op.create_table`` does not exist yet).
+
+Usage: ``python benchmarks/generate.py OUT -n 1000 [--seed 1] [--ops ddl|sql]``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from pathlib import Path
 
 __all__ = [
     "GENERATOR_VERSION",
+    "OPS_STYLES",
     "Manifest",
     "Rev",
     "build_history",
@@ -41,6 +45,8 @@ __all__ = [
 
 # Bump when the output changes, so cached histories are rebuilt.
 GENERATOR_VERSION = 1
+# What a revision's upgrade()/downgrade() do: op.create_table etc., or op.execute("...").
+OPS_STYLES = ("ddl", "sql")
 
 # Roughly one fork in this many revisions (when there is room left for one).
 FORK_EVERY = 15
@@ -83,6 +89,7 @@ class Manifest:
 
     n: int
     seed: int
+    ops: str
     head: str
     merges: int
     generator_version: int = GENERATOR_VERSION
@@ -152,7 +159,21 @@ def _down_revision(rev: Rev) -> str | tuple[str, ...] | None:
     return rev.parents
 
 
-def _body(rev: Rev) -> str:
+def _body(rev: Rev, ops: str) -> str:
+    if ops == "sql":
+        return f"""
+
+def upgrade() -> None:
+    op.execute(
+        "CREATE TABLE {rev.table} ("
+        "id INTEGER NOT NULL, name VARCHAR(50) NOT NULL, PRIMARY KEY (id))"
+    )
+    op.execute("ALTER TABLE {rev.table} ADD COLUMN note TEXT")
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE {rev.table}")
+"""
     return f'''
 
 def upgrade() -> None:
@@ -181,7 +202,7 @@ Create Date: {rev.create_date}
 '''
 
 
-def gitmig_script(rev: Rev) -> str:
+def gitmig_script(rev: Rev, ops: str = "ddl") -> str:
     """A revision file shaped like gitmig's generic ``script.py.mako`` output."""
     down = _gitmig_literal(_down_revision(rev))
     return (
@@ -197,11 +218,11 @@ down_revision = {down}
 branch_labels = None
 depends_on = None
 """
-        + _body(rev)
+        + _body(rev, ops)
     )
 
 
-def alembic_script(rev: Rev) -> str:
+def alembic_script(rev: Rev, ops: str = "ddl") -> str:
     """A revision file shaped like Alembic's generic ``script.py.mako`` output."""
     return (
         _header(rev)
@@ -217,7 +238,7 @@ down_revision: Union[str, Sequence[str], None] = {_down_revision(rev)!r}
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 """
-        + _body(rev)
+        + _body(rev, ops)
     )
 
 
@@ -364,7 +385,7 @@ def downgrade() -> None:
 '''
 
 
-def _write_env(root: Path, tool: str, revs: Sequence[Rev]) -> None:
+def _write_env(root: Path, tool: str, revs: Sequence[Rev], ops: str) -> None:
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True)
     if tool == "gitmig":
@@ -381,20 +402,28 @@ def _write_env(root: Path, tool: str, revs: Sequence[Rev]) -> None:
     (root / "migrations" / "env.py").write_text(_ENV_PY.format(tool=tool))
     (root / "migrations" / "script.py.mako").write_text(mako)
     for rev in revs:
-        (versions / f"{rev.revision}_{rev.slug}.py").write_text(render(rev))
+        (versions / f"{rev.revision}_{rev.slug}.py").write_text(render(rev, ops))
 
 
-def generate(out: Path, n: int, seed: int) -> Manifest:
-    """Write both environments and manifest.json under ``out`` (replacing what was there)."""
+def generate(out: Path, n: int, seed: int, ops: str = "ddl") -> Manifest:
+    """Write both environments and manifest.json under ``out`` (replacing what was there).
+
+    ``ops`` is what each revision does: ``ddl`` (``op.create_table``/``op.add_column``, the
+    realistic case) or ``sql`` (the same statements as ``op.execute`` strings, for a runner
+    whose op API is not complete yet).
+    """
+    if ops not in OPS_STYLES:
+        raise ValueError(f"ops must be one of {OPS_STYLES}, not {ops!r}")
     revs = build_history(n, seed)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    _write_env(out / "gitmig", "gitmig", revs)
-    _write_env(out / "alembic", "alembic", revs)
+    _write_env(out / "gitmig", "gitmig", revs, ops)
+    _write_env(out / "alembic", "alembic", revs, ops)
     manifest = Manifest(
         n=n,
         seed=seed,
+        ops=ops,
         head=revs[-1].revision,
         merges=sum(1 for rev in revs if len(rev.parents) > 1),
     )
@@ -403,15 +432,16 @@ def generate(out: Path, n: int, seed: int) -> Manifest:
     return manifest
 
 
-def ensure_history(out: Path, n: int, seed: int) -> Manifest:
+def ensure_history(out: Path, n: int, seed: int, ops: str = "ddl") -> Manifest:
     """The history at ``out``, generated only if missing, partial or from another version."""
     try:
         data = json.loads((out / "manifest.json").read_text())
         manifest = Manifest(**data)
     except (OSError, ValueError, TypeError):
-        return generate(out, n, seed)
-    if (manifest.n, manifest.seed, manifest.generator_version) != (n, seed, GENERATOR_VERSION):
-        return generate(out, n, seed)
+        return generate(out, n, seed, ops)
+    wanted = (n, seed, ops, GENERATOR_VERSION)
+    if (manifest.n, manifest.seed, manifest.ops, manifest.generator_version) != wanted:
+        return generate(out, n, seed, ops)
     return manifest
 
 
@@ -420,8 +450,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("out", type=Path, help="output folder (replaced)")
     parser.add_argument("-n", type=int, default=1000, help="number of revisions (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--ops", choices=OPS_STYLES, default="ddl", help="what each revision does (default ddl)"
+    )
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.n, args.seed)
+    manifest = generate(args.out, args.n, args.seed, args.ops)
     print(
         f"{args.out}: {manifest.n} revisions, {manifest.merges} merges, head {manifest.head}",
     )

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from generate import Manifest, ensure_history
+from generate import OPS_STYLES, Manifest, ensure_history
 
 __all__ = ["main"]
 
@@ -136,6 +136,7 @@ class Setup:
     work: Path
     alembic_python: str
     seed: int
+    ops: str
 
     def gitmig_env(self) -> dict[str, str]:
         env = self._base_env()
@@ -159,8 +160,8 @@ class Setup:
         return [self.alembic_python, "-m", "alembic", *args]
 
     def history(self, n: int) -> tuple[Path, Manifest]:
-        out = self.work / "histories" / f"n{n}-s{self.seed}"
-        return out, ensure_history(out, n, self.seed)
+        out = self.work / "histories" / f"n{n}-s{self.seed}-{self.ops}"
+        return out, ensure_history(out, n, self.seed, self.ops)
 
 
 def ensure_alembic_venv(work: Path, python: str, spec: str) -> str:
@@ -427,6 +428,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="history seed (default 1)")
     parser.add_argument(
+        "--ops",
+        choices=OPS_STYLES,
+        default="ddl",
+        help="what each revision does: op.create_table/add_column (ddl, default) "
+        "or the same SQL through op.execute (sql)",
+    )
+    parser.add_argument(
         "--repo",
         type=Path,
         default=DEFAULT_REPO,
@@ -461,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     alembic_python = ensure_alembic_venv(work, args.python, args.alembic_spec)
-    setup = Setup(args.python, repo, work, alembic_python, args.seed)
+    setup = Setup(args.python, repo, work, alembic_python, args.seed, args.ops)
     meta = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": (
@@ -476,6 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sqlalchemy_alembic": _version_of(alembic_python, "sqlalchemy", setup.alembic_env()),
         "repeat": args.repeat,
         "seed": args.seed,
+        "ops": args.ops,
     }
     print(
         f"gitmig {meta['gitmig_commit']} ({repo}) vs Alembic {meta['alembic']}; "
