@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 # Bump when the output changes, so cached histories are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 # What a revision's upgrade()/downgrade() do: op.create_table etc., or op.execute("...").
 OPS_STYLES = ("ddl", "sql")
 
@@ -323,8 +323,8 @@ level = NOTSET
 formatter = generic
 
 [formatter_generic]
-format = %%(levelname)-5.5s [%%(name)s] %%(message)s
-datefmt = %%H:%%M:%%S
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
 """
 
 _GITMIG_MAKO = '''"""${message}
