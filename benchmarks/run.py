@@ -15,7 +15,7 @@ gitmig runs from a source tree (``--repo``, default this checkout) on ``--python
 benchmarks are skipped when that tree has no ``gitmig upgrade`` command.
 
 Usage: ``python benchmarks/run.py [--bench heads,sql,upgrade] [--n 100,1000,5000]
-[--repeat 11] [--repo PATH] [--json FILE]``.
+[--repeat 11] [--repo PATH [--ref REF]] [--ops ddl|sql] [--json FILE]``.
 """
 
 from __future__ import annotations
@@ -186,11 +186,35 @@ def _version_of(python: str, module: str, env: dict[str, str]) -> str:
     return proc.stdout.strip() or "?"
 
 
+def _git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
 def _repo_commit(repo: Path) -> str:
-    proc = subprocess.run(
-        ["git", "-C", str(repo), "describe", "--always", "--dirty"], capture_output=True, text=True
-    )
-    return proc.stdout.strip() or "?"
+    """The checkout's commit (``-dirty`` with uncommitted changes), if ``repo`` is one."""
+    if _git(repo, "rev-parse", "--show-toplevel") != str(repo):
+        return "not a git checkout"
+    return _git(repo, "describe", "--always", "--dirty") or "?"
+
+
+def export_ref(repo: Path, ref: str, work: Path) -> tuple[Path, str]:
+    """A read-only copy of ``repo`` at ``ref`` (``git archive``), to benchmark a fixed commit.
+
+    Measuring a snapshot rather than a working tree that someone is editing keeps every
+    run of a benchmark on the same code, and writes nothing into that tree.
+    """
+    sha = _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    if not sha:
+        raise BenchError(f"{ref!r} is not a commit in {repo}")
+    out = work / "snapshots" / sha[:12]
+    if not (out / "gitmig" / "__init__.py").is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", sha], capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
+    return out, sha[:12]
 
 
 def has_upgrade(setup: Setup) -> bool:
@@ -441,6 +465,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="gitmig source tree to benchmark (default: this checkout)",
     )
     parser.add_argument(
+        "--ref",
+        help="benchmark this commit of --repo (a git archive copy under the cache folder) "
+        "instead of its working tree",
+    )
+    parser.add_argument(
         "--python",
         default=sys.executable,
         help="interpreter for gitmig, with its dependencies (default: this one)",
@@ -463,6 +492,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     repo: Path = args.repo.resolve()
+    commit = _repo_commit(repo)
+    if args.ref is not None:
+        try:
+            repo, commit = export_ref(repo, args.ref, work)
+        except BenchError as err:
+            print(f"run.py: {err}", file=sys.stderr)
+            return 2
     if not (repo / "gitmig" / "__init__.py").is_file():
         print(
             f"run.py: {repo} is not a gitmig source tree (no gitmig/__init__.py)", file=sys.stderr
@@ -478,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "python": platform.python_version(),
         "gitmig_repo": str(repo),
-        "gitmig_commit": _repo_commit(repo),
+        "gitmig_commit": commit,
         "alembic": _version_of(alembic_python, "alembic", setup.alembic_env()),
         "sqlalchemy_gitmig": _version_of(args.python, "sqlalchemy", setup.gitmig_env()),
         "sqlalchemy_alembic": _version_of(alembic_python, "sqlalchemy", setup.alembic_env()),
