@@ -78,7 +78,12 @@ class GitmigGroup(click.Group):
             if isinstance(state, CliState) and state.raiseerr:
                 raise
             _fail(str(err))
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+        except (
+            click.exceptions.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            BrokenPipeError,  # click stops quietly when the reader goes (`history | head`)
+        ):
             raise
         except Exception as err:
             state = ctx.obj
