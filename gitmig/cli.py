@@ -78,7 +78,12 @@ class GitmigGroup(click.Group):
             if isinstance(state, CliState) and state.raiseerr:
                 raise
             _fail(str(err))
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+        except (
+            click.exceptions.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            BrokenPipeError,  # click stops quietly when the reader goes (`history | head`)
+        ):
             raise
         except Exception as err:
             state = ctx.obj
@@ -324,10 +329,25 @@ def branches_cmd(state: CliState, verbose: bool) -> None:
 @click.option("-r", "--rev-range", metavar="START:END", help="Only revisions in this range.")
 @click.option("-v", "--verbose", is_flag=True, help="Show each revision's details.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--git", "with_git", is_flag=True, help="Add who committed each file, and where.")
 @pass_state
-def history_cmd(state: CliState, rev_range: str | None, verbose: bool, as_json: bool) -> None:
+def history_cmd(
+    state: CliState, rev_range: str | None, verbose: bool, as_json: bool, with_git: bool
+) -> None:
     """List revisions, newest first."""
     scripts = command.history(state.config(), rev_range)
+    if with_git:
+        blames = command.provenance(state.config(), scripts)
+        if as_json:
+            import json
+
+            click.echo(json.dumps([_blame_json(b) for b in blames], indent=2))
+        else:
+            graph = command.script_directory(state.config()).revision_map
+            for blame in blames:
+                click.echo(_line(blame.script, graph))
+                click.echo("    " + _blame_line(blame).split("  ", 1)[1])
+        return
     _print_scripts(state, scripts, verbose, as_json, history=True)
 
 
@@ -356,38 +376,156 @@ _FIX_HINT = (
 
 
 @cli.command("check-heads")
+@click.option(
+    "--against",
+    "against",
+    multiple=True,
+    metavar="REF",
+    help="Also check what merging git ref REF would produce (repeatable; default: the "
+    "config's git_target).",
+)
+@click.option("--staged", is_flag=True, help="Check the graph staged in the git index.")
+@click.option("--fix-head-file", is_flag=True, help="Rewrite the heads file from the graph.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_state
-def check_heads_cmd(state: CliState, as_json: bool) -> None:
-    """Exit 1 if a line of history has more than one head (a merge is needed)."""
-    divergences = command.check_heads(state.config())
+def check_heads_cmd(
+    state: CliState, against: tuple[str, ...], staged: bool, fix_head_file: bool, as_json: bool
+) -> None:
+    """Exit 1 if a line of history has more than one head (a merge is needed).
+
+    With --against REF, also exit 1 if merging REF would: leave divergent heads, bring the
+    same revision id with different contents, or leave a revision whose parent exists on
+    neither side.
+    """
+    report = command.check_heads_report(
+        state.config(), against=against or None, staged=staged, fix_head_file=fix_head_file
+    )
     if as_json:
         import json
 
-        click.echo(
-            json.dumps(
-                {
-                    "ok": not divergences,
-                    "divergences": [
-                        {
-                            "heads": list(d.heads),
-                            "common_ancestors": list(d.common_ancestors),
-                            "added": {h: list(a) for h, a in d.added.items()},
-                        }
-                        for d in divergences
-                    ],
-                },
-                indent=2,
-            )
-        )
-    elif divergences:
-        for divergence in divergences:
-            click.echo("\n".join(_describe_divergence(divergence)))
-        click.echo(_FIX_HINT)
+        click.echo(json.dumps(report.to_json(), indent=2))
     else:
-        state.config().print_stdout("OK: every line of history has a single head")
-    if divergences:
+        for divergence in report.divergences:
+            click.echo("\n".join(_describe_divergence(divergence)))
+        if report.divergences:
+            click.echo(_FIX_HINT)
+        if report.graph_problem:
+            click.echo(f"The graph in the {report.source} is incomplete: {report.graph_problem}")
+        if report.head_file_problem:
+            click.echo(f"Heads file: {report.head_file_problem}")
+        for comparison in report.comparisons:
+            click.echo("\n".join(comparison.describe()))
+        for note in report.skipped:
+            state.config().print_stdout(f"Skipped {note}")
+        if report.ok:
+            where = f" ({report.source})" if report.source != "working tree" else ""
+            state.config().print_stdout(f"OK: every line of history has a single head{where}")
+    if not report.ok:
         sys.exit(1)
+
+
+@cli.command("merge")
+@click.argument("revisions", nargs=-1)
+@click.option("-m", "--message", help="What the merge revision says.")
+@click.option("--branch-label", multiple=True, help="Branch label for the merge revision.")
+@click.option("--rev-id", help="Use this id instead of a generated one.")
+@pass_state
+def merge_cmd(
+    state: CliState,
+    revisions: tuple[str, ...],
+    message: str | None,
+    branch_label: tuple[str, ...],
+    rev_id: str | None,
+) -> None:
+    """Write a merge revision joining REVISIONS (default: every head)."""
+    config = state.config()
+    path = command.merge(
+        config, list(revisions), message=message, branch_label=list(branch_label), rev_id=rev_id
+    )
+    config.print_stdout(f"Generating {path} ... done")
+
+
+@cli.command("rebase")
+@click.option("--onto", required=True, metavar="REF", help="Git ref whose head to build on.")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@pass_state
+def rebase_cmd(state: CliState, onto: str, dry_run: bool) -> None:
+    """Re-parent this branch's revisions onto REF's head (the linear-history merge)."""
+    config = state.config()
+    plan = command.rebase(config, onto, dry_run=dry_run)
+    if not plan.chain:
+        config.print_stdout(f"Nothing to rebase: every revision here is also at {onto}")
+    elif plan.noop:
+        config.print_stdout(
+            f"Nothing to rebase: {plan.chain[0].revision} already revises {plan.onto}, "
+            f"the head at {onto}"
+        )
+    else:
+        first = plan.chain[0]
+        verb = "Would re-parent" if dry_run else "Re-parented"
+        config.print_stdout(
+            f"{verb} {first.revision} ({first.path}) from {plan.old_parent} onto "
+            f"{plan.onto}, the head at {onto}; chain: {' -> '.join(r.revision for r in plan.chain)}"
+        )
+
+
+def _blame_line(blame: command.Blame) -> str:
+    script, found = blame.script, blame.provenance
+    if found is None:
+        return f"{script.revision}  (not committed)  {script.path}"
+    where = ", ".join(found.branches) or "-"
+    remote = ", ".join(found.remote_branches) or "-"
+    return (
+        f"{script.revision}  {found.commit[:10]}  {found.date}  {found.author} <{found.email}>"
+        f"  branches: {where}  remote: {remote}  {script.doc}"
+    )
+
+
+def _blame_json(blame: command.Blame) -> dict[str, Any]:
+    found = blame.provenance
+    return {
+        "revision": blame.script.revision,
+        "path": blame.script.path,
+        "message": blame.script.doc,
+        "commit": found.commit if found else None,
+        "author": found.author if found else None,
+        "email": found.email if found else None,
+        "date": found.date if found else None,
+        "branches": list(found.branches) if found else [],
+        "remote_branches": list(found.remote_branches) if found else [],
+    }
+
+
+@cli.command("blame")
+@click.argument("rev", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def blame_cmd(state: CliState, rev: str | None, as_json: bool) -> None:
+    """Show who added REV's file to git (every revision without REV), and where it is."""
+    blames = command.blame(state.config(), rev)
+    if as_json:
+        import json
+
+        click.echo(json.dumps([_blame_json(b) for b in blames], indent=2))
+    else:
+        for blame in blames:
+            click.echo(_blame_line(blame))
+
+
+@cli.group("hook")
+def hook_group() -> None:
+    """Native git hooks (for repositories that don't use the pre-commit framework)."""
+
+
+@hook_group.command("install")
+@click.option("--pre-push", is_flag=True, help="Install the pre-push hook (checks @{upstream}).")
+@click.option("--force", is_flag=True, help="Replace an existing hook.")
+@pass_state
+def hook_install_cmd(state: CliState, pre_push: bool, force: bool) -> None:
+    """Install a git hook that runs `gitmig check-heads` (pre-commit by default)."""
+    config = state.config()
+    path = command.hook_install(config, pre_push=pre_push, force=force)
+    config.print_stdout(f"Installed {path}")
 
 
 # -- running migrations ---------------------------------------------------------------------
@@ -438,14 +576,28 @@ def _progress(state: CliState) -> Iterator[None]:
 @_sql_option
 @_tag_option
 @_lock_option
+@click.option(
+    "--since",
+    metavar="REF",
+    help="With --sql: start from the head at git ref REF (only this branch's revisions).",
+)
 @pass_state
 def upgrade_cmd(
-    state: CliState, revision: str, sql: bool, tag: str | None, lock_timeout: float | None
+    state: CliState,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    lock_timeout: float | None,
+    since: str | None,
 ) -> None:
     """Upgrade the database to REVISION (default: head).
 
     REVISION: head, heads, an id or prefix, LABEL@head, +N; with --sql also START:END.
     """
+    if since is not None:
+        if not sql:
+            raise click.UsageError("--since REF needs --sql (it writes offline SQL for review)")
+        revision = command.since_range(state.config(), since, revision)
     with _progress(state):
         command.upgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
 

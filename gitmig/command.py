@@ -2,13 +2,15 @@
 
 Functions take a :class:`~gitmig.config.Config` first, return values, and raise
 :class:`~gitmig.exc.GitmigError` subclasses for anything the user must fix.  Heavy libraries
-(SQLAlchemy, Mako, GitPython) are imported inside the functions that need them, so that
+(SQLAlchemy, Mako, the git layer) are imported inside the functions that need them, so that
 ``heads``, ``branches``, ``history`` and ``check-heads`` start fast.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
@@ -18,27 +20,38 @@ from gitmig.exc import CommandError, MultipleHeadsError
 if TYPE_CHECKING:
     from gitmig.autogenerate.api import RevisionContext
     from gitmig.config import Config
+    from gitmig.git.divergence import Comparison, RebasePlan, Snapshot, SnapshotReader
+    from gitmig.git.repo import Provenance, Repository
     from gitmig.operations.ops import MigrateOperation
     from gitmig.runtime.migration import MigrationContext, MigrationStep
     from gitmig.script.base import Script, ScriptDirectory
-    from gitmig.script.revision import Divergence
+    from gitmig.script.revision import Divergence, RevisionMap
 
 __all__ = [
+    "Blame",
     "CurrentState",
+    "HeadsCheck",
     "TemplateInfo",
+    "blame",
     "branches",
     "check",
     "check_heads",
+    "check_heads_report",
     "current",
     "downgrade",
     "heads",
     "history",
+    "hook_install",
     "init",
     "list_templates",
+    "merge",
     "new",
+    "provenance",
+    "rebase",
     "revision",
     "script_directory",
     "show",
+    "since_range",
     "stamp",
     "upgrade",
 ]
@@ -119,6 +132,9 @@ def init(
         if item.is_file():
             shutil.copyfile(item, target / item.name)
             written.append(target / item.name)
+    # Python's bytecode and gitmig's marker cache live in __pycache__: keep them out of git.
+    (target / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
+    written.append(target / ".gitignore")
     if package:
         for folder in (target, target / "versions"):
             (folder / "__init__.py").write_text("", encoding="utf-8")
@@ -247,31 +263,12 @@ def _write_new(
     version_path: str | None,
     template_args: dict[str, Any],
 ) -> Path:
-    from gitmig.script.revision import is_valid_id, is_valid_label
-    from gitmig.script.write import new_rev_id, write_revision
+    from gitmig.script.write import write_revision
 
     graph = script_dir.revision_map
-    rev_id = rev_id or new_rev_id()
-    if not is_valid_id(rev_id):
-        raise CommandError(
-            f"Invalid --rev-id {rev_id!r}: use letters, digits, '_' and '.' only "
-            "(and not head, heads, base or current)"
-        )
-    if rev_id in graph:
-        raise CommandError(f"Revision {rev_id} already exists ({graph.get(rev_id).where})")
+    rev_id = _check_new_id(graph, rev_id)
     parents = _new_parents(graph, head, splice)
-    labels = [branch_label] if isinstance(branch_label, str) else list(branch_label or [])
-    for label in labels:
-        if not is_valid_label(label):
-            raise CommandError(
-                f"Invalid --branch-label {label!r}: labels may not be empty, reserved words, "
-                "or hold '@', ':', '+', '-', ',' or spaces"
-            )
-        owner = graph.label_owner(label)
-        if owner is not None:
-            raise CommandError(
-                f"Branch label {label!r} is already declared by {graph.get(owner).where}"
-            )
+    labels = _check_labels(graph, branch_label)
     dependencies = [depends_on] if isinstance(depends_on, str) else list(depends_on or [])
     resolved_deps = [_resolve_single(graph, dep, "--depends-on") for dep in dependencies]
     folder = _version_folder(script_dir, version_path, parents)
@@ -292,12 +289,55 @@ def _write_new(
 revision = new  # Alembic's name for the same command
 
 
+def _check_new_id(graph: RevisionMap, rev_id: str | None) -> str:
+    from gitmig.script.revision import is_valid_id
+    from gitmig.script.write import new_rev_id
+
+    rev_id = rev_id or new_rev_id()
+    if not is_valid_id(rev_id):
+        raise CommandError(
+            f"Invalid --rev-id {rev_id!r}: use letters, digits, '_' and '.' only "
+            "(and not head, heads, base or current)"
+        )
+    if rev_id in graph:
+        raise CommandError(f"Revision {rev_id} already exists ({graph.get(rev_id).where})")
+    return rev_id
+
+
+def _check_labels(graph: RevisionMap, branch_label: str | Sequence[str] | None) -> list[str]:
+    from gitmig.script.revision import is_valid_label
+
+    labels = [branch_label] if isinstance(branch_label, str) else list(branch_label or [])
+    for label in labels:
+        if not is_valid_label(label):
+            raise CommandError(
+                f"Invalid --branch-label {label!r}: labels may not be empty, reserved words, "
+                "or hold '@', ':', '+', '-', ',' or spaces"
+            )
+        owner = graph.label_owner(label)
+        if owner is not None:
+            raise CommandError(
+                f"Branch label {label!r} is already declared by {graph.get(owner).where}"
+            )
+    return labels
+
+
 def _after_write(config: Config, script_dir: ScriptDirectory, path: Path) -> None:
     from gitmig.script.hooks import run_post_write_hooks
 
     run_post_write_hooks(config, path)
     script_dir.invalidate()
-    script_dir.revision_map  # noqa: B018 - re-read to validate the graph with the new file
+    _update_head_file(config, script_dir)  # also re-reads and validates the graph
+
+
+def _update_head_file(config: Config, script_dir: ScriptDirectory) -> None:
+    """Keep the optional heads file (option head_file) holding the graph's heads."""
+    from gitmig.script.headfile import head_file_path, write_head_file
+
+    graph = script_dir.revision_map
+    path = head_file_path(config, script_dir)
+    if path is not None:
+        write_head_file(path, graph.heads)
 
 
 def _new_parents(graph: object, head: str | None, splice: bool) -> tuple[str, ...]:
@@ -460,27 +500,7 @@ def upgrade(
     With ``sql``, write the SQL instead (from base, or from START given as ``START:END``).
     The run holds the migration lock, waiting at most ``lock_timeout`` seconds for it.
     """
-    from gitmig.runtime.plan import resolve_rows, upgrade_steps
-
-    script_dir = script_directory(config)
-    starting_rev, target = _split_range(revision, sql, "upgrade")
-    graph = script_dir.revision_map
-
-    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
-        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
-        return upgrade_steps(script_dir, rows, target)
-
-    _run_env(
-        config,
-        script_dir,
-        fn=fn,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=target,
-        tag=tag,
-        lock=not sql,
-        lock_timeout=lock_timeout,
-    )
+    _migrate(config, "upgrade", revision, sql, tag, lock_timeout)
 
 
 def downgrade(
@@ -494,20 +514,32 @@ def downgrade(
 
     With ``sql``, ``revision`` must be ``START:END`` (there is no database to start from).
     """
-    from gitmig.runtime.plan import downgrade_steps, resolve_rows
+    _migrate(config, "downgrade", revision, sql, tag, lock_timeout)
+
+
+def _migrate(
+    config: Config,
+    direction: str,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    lock_timeout: float | None,
+) -> None:
+    from gitmig.runtime.plan import downgrade_steps, resolve_rows, upgrade_steps
 
     script_dir = script_directory(config)
-    starting_rev, target = _split_range(revision, sql, "downgrade")
-    if sql and starting_rev is None:
+    starting_rev, target = _split_range(revision, sql, direction)
+    if direction == "downgrade" and sql and starting_rev is None:
         raise CommandError(
             f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
             "offline there is no database to read the start from"
         )
     graph = script_dir.revision_map
+    make_steps = upgrade_steps if direction == "upgrade" else downgrade_steps
 
     def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
         rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
-        return downgrade_steps(script_dir, rows, target)
+        return make_steps(script_dir, rows, target)
 
     _run_env(
         config,
@@ -620,3 +652,397 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
             f"{format_ids(state.heads)}: run `gitmig upgrade heads`"
         )
     return state
+
+
+# -- git-aware commands ---------------------------------------------------------------------
+
+
+def _open_repo(script_dir: ScriptDirectory, option: str) -> Repository:
+    """The git repository holding the migration environment (``option`` needs one)."""
+    from gitmig.exc import GitError
+    from gitmig.git.repo import open_repository
+
+    try:
+        return open_repository(script_dir.dir)
+    except GitError as err:
+        raise GitError(f"{option} needs git: {err}") from None
+
+
+def _reader(repo: Repository, script_dir: ScriptDirectory) -> SnapshotReader:
+    from gitmig.git.divergence import SnapshotReader
+
+    return SnapshotReader(repo, script_dir)
+
+
+@dataclass
+class HeadsCheck:
+    """What ``check-heads`` found: the graph here, the heads file, and each ``--against`` ref."""
+
+    #: ``working tree`` or ``index``
+    source: str
+    #: heads on one line of history that need a merge, here alone
+    divergences: list[Divergence]
+    #: why the heads file (option head_file) disagrees with the graph, if it does
+    head_file_problem: str | None = None
+    #: the graph here lacks a parent that only the compared refs have
+    graph_problem: str | None = None
+    #: refs given but not compared, and why (``@{upstream}`` of a branch without one)
+    skipped: list[str] = field(default_factory=list)
+    #: one per ref compared against
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.divergences
+            or self.head_file_problem
+            or self.graph_problem
+            or any(not c.ok for c in self.comparisons)
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """The report as JSON-ready data."""
+        return {
+            "ok": self.ok,
+            "source": self.source,
+            "divergences": [
+                {
+                    "heads": list(d.heads),
+                    "common_ancestors": list(d.common_ancestors),
+                    "added": {h: list(a) for h, a in d.added.items()},
+                }
+                for d in self.divergences
+            ],
+            "head_file": self.head_file_problem,
+            "graph": self.graph_problem,
+            "against": [c.to_json() for c in self.comparisons],
+            "skipped": self.skipped,
+        }
+
+
+_UPSTREAM = re.compile(r"\A(?:HEAD)?@\{(?:u|upstream)\}\Z")
+
+
+def check_heads_report(
+    config: Config,
+    against: Sequence[str] | None = None,
+    staged: bool = False,
+    fix_head_file: bool = False,
+) -> HeadsCheck:
+    """Check the graph of the working tree (or the git index with ``staged``).
+
+    Reports divergent heads, a heads file that disagrees with the graph, and for each ref
+    in ``against`` what merging it would produce. ``against=None`` means the config's
+    ``git_target`` refs, when inside a git repository; ``fix_head_file`` rewrites the heads
+    file from the graph instead of reporting it.
+    """
+    script_dir = script_directory(config)
+    targets = list(against or [])
+    if against is None and config.get_list_option("git_target"):
+        from gitmig.git.repo import find_worktree
+
+        if find_worktree(script_dir.dir) is not None:
+            targets = config.get_list_option("git_target")
+    if not (staged or targets):
+        graph = script_dir.revision_map
+        report = HeadsCheck("working tree", graph.divergences())
+        report.head_file_problem = _head_file_problem(config, script_dir, graph, fix_head_file)
+        return report
+
+    option = "--staged" if staged else "--against"
+    from gitmig.exc import RevisionError
+    from gitmig.git.divergence import compare
+
+    with _open_repo(script_dir, option) as repo:
+        reader = _reader(repo, script_dir)
+        ours = reader.index() if staged else reader.working_tree()
+        report = HeadsCheck(ours.name, [])
+        for ref in targets:
+            if _UPSTREAM.match(ref) and not repo.ref_exists(ref):
+                # A branch's first push has no upstream yet: nothing to diverge from.
+                report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
+                continue
+            report.comparisons.append(compare(reader, ours, ref))
+        try:
+            graph = _graph_of(ours)
+        except RevisionError as err:
+            if not report.comparisons:
+                raise
+            # Typical right after `gitmig rebase --onto REF` and before `git merge REF`: a
+            # parent that exists only at REF. Report it with the comparisons, don't stop.
+            report.graph_problem = str(err)
+            found_at = [
+                c.ref
+                for c in report.comparisons
+                if _missing_parents(ours) <= set(c.theirs.revisions)
+            ]
+            if found_at and _missing_parents(ours):
+                report.graph_problem += (
+                    f"; it exists at {', '.join(found_at)}: merge that (`git merge`) to bring it in"
+                )
+            return report
+        report.divergences = graph.divergences()
+        head_text = _staged_head_file(config, script_dir, repo) if staged else None
+        report.head_file_problem = _head_file_problem(
+            config, script_dir, graph, fix_head_file, head_text, staged
+        )
+    return report
+
+
+def _missing_parents(snapshot: Snapshot) -> set[str]:
+    return {
+        parent
+        for rev in snapshot.revisions.values()
+        for parent in rev.parents
+        if parent not in snapshot.revisions
+    }
+
+
+def _graph_of(snapshot: Snapshot) -> RevisionMap:
+    from gitmig.exc import RevisionError
+    from gitmig.script.revision import RevisionMap
+
+    if snapshot.duplicates:
+        rev_id, first, second = snapshot.duplicates[0]
+        raise RevisionError(
+            f"Duplicate revision id {rev_id}: declared by {first} and by {second} "
+            f"(in the {snapshot.name})"
+        )
+    return RevisionMap(snapshot.revisions.values())
+
+
+def _staged_head_file(config: Config, script_dir: ScriptDirectory, repo: Repository) -> str | None:
+    from gitmig.script.headfile import head_file_path
+
+    path = head_file_path(config, script_dir)
+    if path is None:
+        return None
+    relpath = repo.relative(path)
+    folder = relpath.rpartition("/")[0]
+    for entry in repo.staged_files(folder):
+        if entry.path == relpath:
+            return repo.read_blob(entry.blob).decode("utf-8", errors="replace")
+    return None
+
+
+def _head_file_problem(
+    config: Config,
+    script_dir: ScriptDirectory,
+    graph: RevisionMap,
+    fix: bool,
+    text: str | None = None,
+    staged: bool = False,
+) -> str | None:
+    from gitmig.script.headfile import check_head_file, head_file_path, write_head_file
+
+    path = head_file_path(config, script_dir)
+    if path is None:
+        if fix:
+            raise CommandError("--fix-head-file: no head_file option is set in the config")
+        return None
+    if fix:
+        if graph.divergences():
+            raise CommandError(
+                "--fix-head-file: the graph has divergent heads; run `gitmig merge` first "
+                "(it writes the heads file too)"
+            )
+        write_head_file(path, graph.heads)
+        return None
+    if not staged:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    return check_head_file(path, text, graph.heads, bool(graph.divergences()))
+
+
+def merge(
+    config: Config,
+    revisions: Sequence[str] = (),
+    message: str | None = None,
+    branch_label: str | Sequence[str] | None = None,
+    rev_id: str | None = None,
+) -> Path:
+    """Write a merge revision whose down_revision is a tuple of ``revisions``.
+
+    With no ``revisions``, merges every head of the graph. Refuses when fewer than two
+    revisions remain to merge, or when one is an ancestor of another.
+    """
+    from gitmig.script.write import write_revision
+
+    script_dir = script_directory(config)
+    graph = script_dir.revision_map
+    parents: list[str] = []
+    for identifier in revisions or ("heads",):
+        for rev in graph.resolve(identifier):
+            if rev not in parents:
+                parents.append(rev)
+    if len(parents) < 2:
+        what = f"the graph has a single head ({parents[0]})" if parents else "no revisions"
+        raise CommandError(f"Nothing to merge: {what}")
+    for rev in parents:
+        below = [p for p in parents if p != rev and rev in graph.ancestors([p], inclusive=False)]
+        if below:
+            raise CommandError(
+                f"Cannot merge {rev} with {', '.join(below)}: it is already an ancestor of it"
+            )
+    rev_id = _check_new_id(graph, rev_id)
+    labels = _check_labels(graph, branch_label)
+    path = write_revision(
+        script_dir,
+        rev_id,
+        message,
+        tuple(parents),
+        branch_labels=labels or None,
+        version_path=_version_folder(script_dir, None, parents),
+    )
+    _after_write(config, script_dir, path)
+    return path
+
+
+def rebase(config: Config, onto: str, dry_run: bool = False) -> RebasePlan:
+    """Re-parent this branch's own revisions onto the head of git ref ``onto``.
+
+    The revisions present here and absent at ``onto`` must form one chain; the first one's
+    ``down_revision`` (and its ``Revises:`` line) is rewritten in place to ``onto``'s head,
+    leaving every other byte alone. Returns the plan (``plan.noop`` when there was nothing
+    to do); raises CommandError explaining a refusal.
+    """
+    from gitmig.exc import RevisionError
+    from gitmig.git.divergence import plan_rebase
+    from gitmig.script.headfile import head_file_path, write_head_file
+    from gitmig.script.rewrite import set_down_revision
+
+    script_dir = script_directory(config)
+    with _open_repo(script_dir, "rebase") as repo:
+        reader = _reader(repo, script_dir)
+        ours = reader.working_tree()
+        if ours.duplicates:
+            rev_id, first_path, second_path = ours.duplicates[0]
+            raise RevisionError(
+                f"Duplicate revision id {rev_id}: declared by {first_path} and by {second_path}"
+            )
+        upstream = repo.upstream()
+        plan = plan_rebase(reader, ours, onto, exclude_refs=[upstream] if upstream else [])
+    if plan.noop or dry_run:
+        return plan
+    assert plan.onto is not None
+    first = plan.chain[0]
+    assert first.path is not None
+    path = Path(first.path)
+    path.write_bytes(set_down_revision(path.read_bytes(), plan.onto, str(path)))
+    script_dir.invalidate()
+    # Before `git merge REF` the parent exists only at REF, so the heads file gets the heads
+    # of the united graph (what the branch will have once merged).
+    head_file = head_file_path(config, script_dir)
+    if head_file is not None:
+        write_head_file(head_file, plan.heads_after)
+    return plan
+
+
+@dataclass(frozen=True)
+class Blame:
+    """A revision and the git commit that added its file (``None``: not committed yet)."""
+
+    script: Script
+    provenance: Provenance | None
+
+
+def provenance(config: Config, scripts: Sequence[Script]) -> list[Blame]:
+    """Pair each script with who added it to git, when, and the branches containing it."""
+    script_dir = script_directory(config)
+    with _open_repo(script_dir, "--git") as repo:
+        found: dict[str, Provenance] = {}
+        relpaths = {s.revision: repo.relative(s.path) for s in scripts if s.path}
+        for location in script_dir.version_locations:
+            found.update(repo.provenance(repo.relative(location), relpaths.values()))
+    return [Blame(s, found.get(relpaths.get(s.revision, ""))) for s in scripts]
+
+
+def blame(config: Config, rev: str | None = None) -> list[Blame]:
+    """Provenance of revision ``rev`` (every revision, newest first, when ``None``)."""
+    scripts = show(config, rev) if rev else history(config)
+    return provenance(config, scripts)
+
+
+_HOOK_SCRIPT = """#!/bin/sh
+# {marker} ({hook_type}), written by `gitmig hook install`.
+# {purpose}
+INSTALL_PYTHON={python}
+{command}
+if [ -x "$INSTALL_PYTHON" ] && "$INSTALL_PYTHON" -c "import gitmig" 2>/dev/null; then
+    exec "$INSTALL_PYTHON" -m gitmig {config_args}check-heads $CHECK_ARGS
+elif command -v gitmig >/dev/null 2>&1; then
+    exec gitmig {config_args}check-heads $CHECK_ARGS
+else
+    echo "gitmig {hook_type} hook: gitmig is not installed (looked for $INSTALL_PYTHON)" >&2
+    exit 1
+fi
+"""
+HOOK_MARKER = "gitmig check-heads hook"
+
+
+def hook_install(config: Config, pre_push: bool = False, force: bool = False) -> Path:
+    """Write a native git hook running ``check-heads`` (pre-commit, or pre-push).
+
+    The pre-commit hook checks the staged graph; the pre-push hook checks against the
+    branch's upstream (plain ``check-heads`` when it has none). An existing different hook
+    is never replaced without ``force``. Returns the hook's path.
+    """
+    import shlex
+    import sys
+
+    script_dir = script_directory(config)
+    hook_type = "pre-push" if pre_push else "pre-commit"
+    with _open_repo(script_dir, "hook install") as repo:
+        hooks = repo.git_path("hooks")
+        config_args = ""
+        if config.config_file_name:
+            config_args = f"-c {shlex.quote(repo.relative(config.config_file_name))} "
+        if config.config_ini_section != "gitmig":
+            config_args += f"-n {shlex.quote(config.config_ini_section)} "
+    if pre_push:
+        purpose = "Refuses a push whose migration graph would diverge from the upstream's."
+        command_line = (
+            'if git rev-parse --verify --quiet "@{upstream}" >/dev/null; then\n'
+            "    CHECK_ARGS='--against @{upstream}'\nelse\n    CHECK_ARGS=''\nfi"
+        )
+    else:
+        purpose = "Refuses a commit whose staged migration graph has divergent heads."
+        command_line = "CHECK_ARGS='--staged'"
+    text = _HOOK_SCRIPT.format(
+        marker=HOOK_MARKER,
+        hook_type=hook_type,
+        purpose=purpose,
+        python=shlex.quote(sys.executable),
+        command=command_line,
+        config_args=config_args,
+    )
+    path = hooks / hook_type
+    if path.exists() and path.read_text(encoding="utf-8", errors="replace") != text and not force:
+        raise CommandError(
+            f"{path} already exists and is not this gitmig hook; pass --force to replace it "
+            "(or call `gitmig check-heads` from it yourself)"
+        )
+    hooks.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def since_range(config: Config, ref: str, target: str = "head") -> str:
+    """``START:TARGET`` where START is the head of the graph at git ref ``ref``.
+
+    ``upgrade --sql --since REF`` runs ``upgrade --sql START:TARGET``, so the offline SQL
+    covers only the revisions this branch adds. When ``ref`` has no revisions at all,
+    everything is new and the range is just ``TARGET``.
+    """
+    if ":" in target:
+        raise CommandError(f"--since {ref} gives the START; the revision {target!r} must be END")
+    script_dir = script_directory(config)
+    with _open_repo(script_dir, "--since") as repo:
+        heads = _reader(repo, script_dir).at(ref).heads()
+    if len(heads) > 1:
+        raise MultipleHeadsError(
+            f"--since {ref}: the graph at {ref} has several heads ({', '.join(heads)}); "
+            "give START:END explicitly instead",
+            heads,
+        )
+    return f"{heads[0]}:{target}" if heads else target

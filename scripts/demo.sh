@@ -10,6 +10,7 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 export GIT_AUTHOR_NAME="gitmig demo" GIT_AUTHOR_EMAIL="demo@example.com"
 export GIT_COMMITTER_NAME="gitmig demo" GIT_COMMITTER_EMAIL="demo@example.com"
 git init -q -b main .
+printf "__pycache__/\n*.db\n" > .gitignore
 
 step gitmig init migrations
 sed -i.bak "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$work/demo.db|" gitmig.ini && rm gitmig.ini.bak
@@ -76,6 +77,8 @@ if gitmig merge --help >/dev/null 2>&1; then
   step gitmig merge -m "merge main into feature"
   step gitmig check-heads
   step gitmig history
+  step gitmig upgrade head
+  step gitmig current
 fi
 echo
 echo "Demo finished: everything above ran in $work (now removed)."

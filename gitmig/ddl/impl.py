@@ -334,6 +334,9 @@ class DefaultImpl:
         """Whether batch mode with ``recreate="auto"`` must copy the table (SQLite: often)."""
         return False
 
+    def correct_reflected_table(self, table: Table, connection: Connection) -> None:
+        """Fill in what reflection missed about ``table`` before batch mode copies it."""
+
     def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
         """Free names the recreated table will reuse, before it is created."""
 

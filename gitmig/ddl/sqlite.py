@@ -18,7 +18,8 @@ from gitmig.ddl.impl import DefaultImpl
 from gitmig.exc import UnsupportedOperationError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Column, Constraint
+    from sqlalchemy import Column, Constraint, Table
+    from sqlalchemy.engine import Connection
     from sqlalchemy.sql.compiler import DDLCompiler
 
 __all__ = ["SQLiteImpl", "batch_mode_hint"]
@@ -114,6 +115,32 @@ class SQLiteImpl(DefaultImpl):
             batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
         )
 
+    def correct_reflected_table(self, table: Table, connection: Connection) -> None:
+        # SQLAlchemy reads ON DELETE/ON UPDATE only from table-level FOREIGN KEY clauses;
+        # the pragma knows them for column-level REFERENCES too, and a rebuild must keep them
+        schema = (
+            f"{self.dialect.identifier_preparer.quote_schema(table.schema)}."
+            if table.schema
+            else ""
+        )
+        rows = connection.exec_driver_sql(
+            f"PRAGMA {schema}foreign_key_list({self.dialect.identifier_preparer.quote(table.name)})"
+        ).all()
+        groups: dict[int, tuple[str, list[str], str, str]] = {}
+        for fk_id, _seq, referent, local, _remote, on_update, on_delete, _match in rows:
+            groups.setdefault(fk_id, (referent, [], on_update, on_delete))[1].append(local)
+        by_key = {
+            (referent, tuple(cols)): (on_update, on_delete)
+            for referent, cols, on_update, on_delete in groups.values()
+        }
+        for fk in table.foreign_key_constraints:
+            action = by_key.get((fk.referred_table.name, tuple(fk.column_keys)))
+            if action is None:
+                continue
+            on_update, on_delete = (None if a == "NO ACTION" else a for a in action)
+            fk.onupdate = fk.onupdate or on_update
+            fk.ondelete = fk.ondelete or on_delete
+
     def requires_recreate_in_batch(self, batch_op: Any) -> bool:
         """Rebuild unless every batched change is one SQLite's ALTER TABLE can do."""
         for name, args, kw in batch_op.batch:
@@ -149,7 +176,8 @@ def _addable(column: Column[Any]) -> bool:
     expression = default is not None and isinstance(getattr(default, "arg", None), ClauseElement)
     table = column.table
     constrained = table is not None and any(
-        not isinstance(c, ForeignKeyConstraint) and column in getattr(c, "columns", ())
+        not isinstance(c, ForeignKeyConstraint)
+        and any(col is column for col in getattr(c, "columns", ()))
         for c in getattr(table, "constraints", ())
     )
     return not (

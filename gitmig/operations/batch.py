@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     cast,
     select,
+    text,
 )
 from sqlalchemy.schema import DefaultClause
 from sqlalchemy.types import to_instance
@@ -145,14 +147,40 @@ class BatchOperationsImpl:
                 "offline (--sql) mode there is no database to read its current shape from: "
                 "pass copy_from=Table(...) describing the table as it is before this step"
             )
-        return Table(
+        bind = self.operations.get_bind()
+        table = Table(
             self.table_name,
             metadata,
             *self.reflect_args,
             schema=self.schema,
-            autoload_with=self.operations.get_bind(),
+            autoload_with=bind,
             **self.reflect_kwargs,
         )
+        self.impl.correct_reflected_table(table, bind)
+        return table
+
+
+def _identifier_pattern(name: str) -> re.Pattern[str]:
+    """``name`` as a bare or quoted identifier, not as part of a longer one or a string."""
+    quoted = "|".join(re.escape(q + name + e) for q, e in ('""', "``", "[]"))
+    return re.compile(rf"{quoted}|(?<![\w.'\"`\[]){re.escape(name)}(?![\w'\"`\]])")
+
+
+def _mentions(sql: str, name: str) -> bool:
+    return _identifier_pattern(name).search(sql) is not None
+
+
+def _rename_in_sql(sql: str, renames: Mapping[str, str], impl: DefaultImpl) -> str:
+    """Rewrite column names in a CHECK's SQL text after columns were renamed."""
+    quote = impl.dialect.identifier_preparer.quote
+    # one pass over all names at once, so a->b, b->c does not become a->c
+    pattern = re.compile("|".join(f"(?:{_identifier_pattern(old).pattern})" for old in renames))
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0).strip('"`[]')
+        return quote(renames.get(token, token))
+
+    return pattern.sub(replace, sql)
 
 
 def _constraint_columns(const: Constraint) -> list[str]:
@@ -231,6 +259,12 @@ class ApplyBatchImpl:
         self.priority[column.name] = max(self.priority.values(), default=-1) + 1
         self._place(column.name, insert_before, insert_after)
 
+    def _forget(self, const: Constraint) -> None:
+        if isinstance(const.name, str) and self.named_constraints.get(const.name) is const:
+            del self.named_constraints[const.name]
+        else:
+            self.unnamed_constraints.remove(const)
+
     def _keep_constraint(self, const: Constraint) -> None:
         if isinstance(const.name, str):
             self.named_constraints[const.name] = const
@@ -262,6 +296,10 @@ class ApplyBatchImpl:
             for c in self.unnamed_constraints
             if name not in self._current_names(_constraint_columns(c))
         ]
+        # a reflected CHECK names its columns only in its SQL text
+        for const in [*self.named_constraints.values(), *self.unnamed_constraints]:
+            if isinstance(const, CheckConstraint) and _mentions(str(const.sqltext), name):
+                self._forget(const)
         for indexes in (self.indexes, self.new_indexes):
             for key, ix in list(indexes.items()):
                 if name in self._index_column_names(ix):
@@ -454,8 +492,11 @@ class ApplyBatchImpl:
                 *cols, name=const.name, deferrable=const.deferrable, initially=const.initially
             )
         if isinstance(const, CheckConstraint):
+            sqltext: Any = const.sqltext
+            if from_old_table and self.renames:
+                sqltext = text(_rename_in_sql(str(sqltext), self.renames, self.impl))
             return CheckConstraint(
-                const.sqltext,
+                sqltext,
                 name=const.name,
                 deferrable=const.deferrable,
                 initially=const.initially,

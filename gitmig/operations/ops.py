@@ -937,6 +937,8 @@ class BulkInsertOp(MigrateOperation):
         *,
         multiinsert: bool = True,
     ) -> None:
+        if isinstance(rows, str | bytes | Mapping):
+            raise TypeError("bulk_insert() needs a list of dictionaries")
         self.table = table
         self.rows = list(rows)
         self.multiinsert = multiinsert

@@ -75,30 +75,47 @@ def upgrade_steps(
     script_dir: ScriptDirectory, rows: Sequence[str], target: str
 ) -> list[MigrationStep]:
     """Steps that take the database from version ``rows`` up to ``target``."""
-    graph = script_dir.revision_map
-    applied = graph.ancestors(rows)
-    current = tuple(rows)
-    steps = []
-    for rev in graph.upgrade_plan(rows, target):
-        applied.add(rev.revision)
-        after = graph.heads_of(applied)
-        steps.append(_script_step(script_dir, rev, "upgrade", current, after))
-        current = after
-    return steps
+    plan = script_dir.revision_map.upgrade_plan(rows, target)
+    return _steps(script_dir, rows, plan, "upgrade")
 
 
 def downgrade_steps(
     script_dir: ScriptDirectory, rows: Sequence[str], target: str
 ) -> list[MigrationStep]:
     """Steps that take the database from version ``rows`` down to ``target``."""
+    plan = script_dir.revision_map.downgrade_plan(rows, target)
+    return _steps(script_dir, rows, plan, "downgrade")
+
+
+def _steps(
+    script_dir: ScriptDirectory, rows: Sequence[str], plan: list[Revision], kind: str
+) -> list[MigrationStep]:
+    """One step per planned revision, each with the version rows before and after it.
+
+    The rows after every step are ``heads_of(applied)``; they are kept up to date one
+    revision at a time (only the revision's parents can change), not recomputed over the
+    whole applied set, so a long plan stays linear.
+    """
     graph = script_dir.revision_map
     applied = graph.ancestors(rows)
+    heads = set(graph.heads_of(applied))
     current = tuple(rows)
     steps = []
-    for rev in graph.downgrade_plan(rows, target):
-        applied.discard(rev.revision)
-        after = graph.heads_of(applied)
-        steps.append(_script_step(script_dir, rev, "downgrade", current, after))
+    for rev in plan:
+        if kind == "upgrade":
+            applied.add(rev.revision)
+            heads.difference_update(rev.parents)
+            heads.add(rev.revision)
+        else:
+            applied.discard(rev.revision)
+            heads.discard(rev.revision)
+            heads.update(
+                parent
+                for parent in rev.parents
+                if parent in applied and not any(c in applied for c in graph.children(parent))
+            )
+        after = tuple(graph.sort(heads))
+        steps.append(_script_step(script_dir, rev, kind, current, after))
         current = after
     return steps
 

@@ -16,7 +16,14 @@ from tests.cli.conftest import Project
 class TestInit:
     def test_init_lays_down_the_environment(self, project: Project) -> None:
         env = project.root / "migrations"
-        assert {p.name for p in env.iterdir()} == {"env.py", "script.py.mako", "README", "versions"}
+        assert {p.name for p in env.iterdir()} == {
+            ".gitignore",
+            "env.py",
+            "script.py.mako",
+            "README",
+            "versions",
+        }
+        assert (env / ".gitignore").read_text() == "__pycache__/\n"
         text = project.ini.read_text()
         assert "script_location = %(here)s/migrations" in text
 

@@ -50,3 +50,27 @@ def test_python_dash_m_gitmig_runs(project: Project) -> None:
         [sys.executable, "-m", "gitmig", "--version"], env=env, capture_output=True, text=True
     )
     assert result.returncode == 0 and "gitmig, version" in result.stdout
+
+
+def test_a_closed_pipe_is_not_an_error_message(project: Project) -> None:
+    # more history than a pipe buffers, so the writer sees the reader go away
+    down = None
+    for i in range(1500):
+        rev = f"r{i:05d}"
+        (project.versions / f"{rev}.py").write_text(
+            f'"""revision number {i} with a longer message"""\n'
+            f"revision = {rev!r}\ndown_revision = {down!r}\n"
+        )
+        down = rev
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "gitmig", "-c", str(project.ini), "history"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+    assert "unexpected" not in stderr and "Traceback" not in stderr

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from gitmig.operations import Operations
 from gitmig.runtime.migration import MigrationContext
+from tests.operations.helpers import transactional_sqlite
 
 Run = Callable[[Callable[[Operations], Any]], Any]
 
@@ -17,6 +18,8 @@ Run = Callable[[Callable[[Operations], Any]], Any]
 @pytest.fixture
 def engine(db_url: str) -> Iterator[sa.Engine]:
     eng = sa.create_engine(db_url)
+    if eng.dialect.name == "sqlite":
+        transactional_sqlite(eng)
     yield eng
     eng.dispose()
 

@@ -38,3 +38,19 @@ def render(dialect: str, fn: Callable[[Operations], Any], **opts: Any) -> list[s
     op, buf = offline_ops(dialect, **opts)
     fn(op)
     return statements(buf.getvalue())
+
+
+def transactional_sqlite(engine: Any) -> None:
+    """Make pysqlite run DDL inside transactions (SQLAlchemy's documented recipe).
+
+    pysqlite's legacy handling commits before DDL; the runner applies the same fix.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")

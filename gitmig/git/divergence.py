@@ -1,0 +1,533 @@
+"""The revision graph across git refs: what a merge would produce, and the rebase plan.
+
+A :class:`Snapshot` is the set of revision files of the version folders as seen in one
+place: the working tree, the git index, or the tree of a ref (read from git objects, no
+checkout). :func:`compare` unites two snapshots the way ``git merge`` would and reports
+divergent heads, ids declared with different contents on the two sides, and revisions
+whose parent exists on neither side. :func:`plan_rebase` computes the re-parenting that
+``gitmig rebase --onto REF`` performs instead of a merge revision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitmig.exc import CommandError, GitError, RevisionError, ScriptError
+from gitmig.script.markers import parse_revision_source
+from gitmig.script.revision import Revision, RevisionMap
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from gitmig.git.repo import Repository, TreeEntry
+    from gitmig.script.base import ScriptDirectory
+
+__all__ = [
+    "Comparison",
+    "DivergentHeads",
+    "IdConflict",
+    "Orphan",
+    "RebasePlan",
+    "Snapshot",
+    "SnapshotReader",
+    "compare",
+    "plan_rebase",
+]
+
+
+def _is_revision_file(name: str) -> bool:
+    # The same rule as ScriptDirectory: every .py file but __init__.py and hidden files.
+    return name.endswith(".py") and not name.startswith((".", "__init__"))
+
+
+def _blob_id(data: bytes) -> str:
+    """The id git gives a blob with this content (no git process needed)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _relpath(path: str, prefixes: list[tuple[str, str]]) -> str | None:
+    for disk, repo in prefixes:
+        if path.startswith(disk):
+            return repo + path[len(disk) :].replace(os.sep, "/")
+    return None
+
+
+def _copy(rev: Revision, path: str) -> Revision:
+    return Revision(
+        rev.revision,
+        rev.down_revision,
+        branch_labels=tuple(sorted(rev.branch_labels)),
+        depends_on=rev.depends_on,
+        doc=rev.doc,
+        longdoc=rev.longdoc,
+        path=path,
+    )
+
+
+@dataclass
+class Snapshot:
+    """The revision files of the version folders in one place (work tree, index or ref)."""
+
+    #: what a person calls this place: ``working tree``, ``index`` or the ref as given
+    name: str
+    #: the commit of a ref snapshot (``None`` for the working tree and the index)
+    commit: str | None
+    #: revision id -> revision (``path`` is where it is declared)
+    revisions: dict[str, Revision] = field(default_factory=dict)
+    #: revision id -> git blob id of its file's content
+    digests: dict[str, str] = field(default_factory=dict)
+    #: revision id -> repository-relative path of its file
+    paths: dict[str, str] = field(default_factory=dict)
+    #: ids declared by two files of this snapshot: (id, first path, second path)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add(self, rev: Revision, digest: str, relpath: str) -> None:
+        if rev.revision in self.revisions:
+            self.duplicates.append((rev.revision, self.paths[rev.revision], relpath))
+            return
+        self.revisions[rev.revision] = rev
+        self.digests[rev.revision] = digest
+        self.paths[rev.revision] = relpath
+
+    def heads(self) -> tuple[str, ...]:
+        """Ids no revision of this snapshot names as down_revision (sorted)."""
+        parents = {p for rev in self.revisions.values() for p in rev.parents}
+        return tuple(sorted(set(self.revisions) - parents))
+
+
+class SnapshotReader:
+    """Reads snapshots of the version folders; parses each distinct blob only once."""
+
+    def __init__(self, repo: Repository, script_dir: ScriptDirectory) -> None:
+        self.repo = repo
+        self.script_dir = script_dir
+        self.locations = list(script_dir.version_locations)
+        #: the version folders relative to the work tree (POSIX)
+        self.folders = [repo.relative(p) for p in self.locations]
+        self.recursive = script_dir.recursive_version_locations
+        self._parsed: dict[str, Revision | None] = {}
+        self._snapshots: dict[str, Snapshot] = {}
+        self._working_tree: Snapshot | None = None
+
+    def _parse(self, blob: str, shown_path: str) -> Revision | None:
+        if blob not in self._parsed:
+            data = self.repo.read_blob(blob)
+            self._parsed[blob] = parse_revision_source(data, shown_path)
+        return self._parsed[blob]
+
+    def _wanted(self, relpath: str, folder: str) -> bool:
+        rest = relpath[len(folder) + 1 :] if folder else relpath
+        parts = rest.split("/")
+        if not self.recursive and len(parts) > 1:
+            return False
+        if any(part.startswith((".", "__")) for part in parts[:-1]):
+            return False
+        return _is_revision_file(parts[-1])
+
+    def working_tree(self) -> Snapshot:
+        """The version folders as they are on disk.
+
+        Markers come from the ScriptDirectory (and its marker cache). Each file's blob id,
+        which lets a ref's identical files skip reading and parsing, comes from the git
+        index when git sees the file unchanged, and is hashed from the file otherwise.
+        """
+        if self._working_tree is not None:
+            return self._working_tree
+        index: dict[str, str] = {}
+        for folder in self.folders:
+            for entry in self.repo.staged_files(folder, recursive=self.recursive):
+                if entry.stage == 0:
+                    index[entry.path] = entry.blob
+        for path in self.repo.modified(self.folders):
+            index.pop(path, None)
+        prefixes = [
+            (f"{loc}{os.sep}", f"{folder}/".lstrip("/"))
+            for loc, folder in zip(map(str, self.locations), self.folders, strict=True)
+        ]
+        snap = Snapshot("working tree", None)
+        for script in self.script_dir.scripts():
+            assert script.path is not None
+            relpath = _relpath(script.path, prefixes) or self.repo.relative(script.path)
+            blob = index.get(relpath) or _blob_id(Path(script.path).read_bytes())
+            rev = _copy(script, script.path)
+            self._parsed.setdefault(blob, rev)
+            snap.add(rev, blob, relpath)
+        self._working_tree = snap
+        return snap
+
+    def index(self) -> Snapshot:
+        """The version folders as staged in the git index."""
+        with contextlib.suppress(ScriptError):
+            self.working_tree()  # unchanged files need no reading from the object store
+        snap = Snapshot("index", None)
+        for folder in self.folders:
+            entries = self.repo.staged_files(folder, recursive=self.recursive)
+            for entry in entries:
+                if entry.stage != 0 and self._wanted(entry.path, folder):
+                    raise GitError(f"{entry.path} has an unresolved merge conflict in the index")
+            self._fill(snap, [e for e in entries if e.stage == 0], folder, ":")
+        return snap
+
+    def at(self, ref: str) -> Snapshot:
+        """The version folders in the tree of ``ref`` (a branch, remote branch, tag, id)."""
+        commit = self.repo.resolve_commit(ref)
+        return self.at_commit(commit, self.repo.short_name(ref) if "@" in ref else ref)
+
+    def at_commit(self, commit: str, name: str | None = None) -> Snapshot:
+        """The version folders in the tree of ``commit``."""
+        cached = self._snapshots.get(commit)
+        if cached is not None:
+            return cached
+        snap = Snapshot(name or commit[:12], commit)
+        for folder in self.folders:
+            entries = self.repo.list_files(commit, folder, recursive=self.recursive)
+            self._fill(snap, entries, folder, f"{name or commit[:12]}:")
+        self._snapshots[commit] = snap
+        return snap
+
+    def _fill(self, snap: Snapshot, entries: Iterable[TreeEntry], folder: str, where: str) -> None:
+        for entry in entries:
+            if not self._wanted(entry.path, folder):
+                continue
+            shown = f"{where}{entry.path}"
+            try:
+                rev = self._parse(entry.blob, shown)
+            except ScriptError as err:
+                raise ScriptError(f"in {snap.name}: {err}") from err
+            if rev is not None:
+                snap.add(_copy(rev, shown), entry.blob, entry.path)
+
+
+@dataclass(frozen=True)
+class IdConflict:
+    """One revision id declared with different contents on the two sides."""
+
+    revision: str
+    ours: str
+    theirs: str
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A revision whose down_revision exists on neither side."""
+
+    revision: str
+    path: str
+    side: str
+    missing: str
+
+
+@dataclass(frozen=True)
+class DivergentHeads:
+    """Heads a merge of the two sides would leave on one line of history."""
+
+    heads: tuple[str, ...]
+    #: for each head: ``ours``, ``theirs`` or ``both``
+    sides: dict[str, str]
+    common_ancestors: tuple[str, ...]
+
+
+@dataclass
+class Comparison:
+    """What merging ``theirs`` (a ref) into ``ours`` (work tree or index) does to the graph."""
+
+    ours: Snapshot
+    theirs: Snapshot
+    merge_base: str | None
+    #: ids each side added since the git merge-base, oldest first
+    added_ours: tuple[str, ...] = ()
+    added_theirs: tuple[str, ...] = ()
+    divergent: list[DivergentHeads] = field(default_factory=list)
+    conflicts: list[IdConflict] = field(default_factory=list)
+    orphans: list[Orphan] = field(default_factory=list)
+    #: the united graph could not be built for another reason (a cycle, a duplicate label)
+    invalid: str | None = None
+    #: heads of the united graph
+    heads: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not (self.divergent or self.conflicts or self.orphans or self.invalid)
+
+    @property
+    def ref(self) -> str:
+        return self.theirs.name
+
+    def fixes(self) -> list[str]:
+        """What to run or change to make the merge clean, one suggestion per line."""
+        out = []
+        for conflict in self.conflicts:
+            out.append(
+                f"give one of the two revisions {conflict.revision} a new id: change `revision` "
+                f"in {conflict.ours} (and the down_revision of its children), or drop one file"
+            )
+        for orphan in self.orphans:
+            out.append(
+                f"fix the down_revision of {orphan.path}: {orphan.missing} is declared neither "
+                f"in the {self.ours.name} nor at {self.ref}"
+            )
+        if self.divergent:
+            out.append(
+                f"run `gitmig rebase --onto {self.ref}` to put this branch's revisions after "
+                f"{self.ref}'s head (linear history), or `git merge {self.ref}` and then "
+                '`gitmig merge -m "merge heads"`'
+            )
+        return out
+
+    def describe(self) -> list[str]:
+        """The report as lines of text."""
+        base = self.merge_base[:12] if self.merge_base else "none (unrelated histories)"
+        lines = [f"against {self.ref} (git merge-base {base}):"]
+        if self.ok:
+            lines.append(f"  ok: merging {self.ref} leaves head(s) {', '.join(self.heads)}")
+            return lines
+        for div in self.divergent:
+            heads = ", ".join(f"{h} ({div.sides[h]})" for h in div.heads)
+            common = ", ".join(div.common_ancestors) or "none"
+            lines.append(f"  divergent heads: {heads}; common ancestor: {common}")
+        if self.divergent:
+            lines.append(f"    added here since the merge-base: {_ids(self.added_ours)}")
+            lines.append(f"    added at {self.ref} since the merge-base: {_ids(self.added_theirs)}")
+        for conflict in self.conflicts:
+            lines.append(
+                f"  revision {conflict.revision} has different contents: {conflict.ours} "
+                f"(here) and {conflict.theirs} (at {self.ref})"
+            )
+        for orphan in self.orphans:
+            lines.append(
+                f"  {orphan.path} ({orphan.side}): revision {orphan.revision} revises "
+                f"{orphan.missing}, which exists on neither side"
+            )
+        if self.invalid:
+            lines.append(f"  the merged graph is invalid: {self.invalid}")
+        lines.extend(f"  fix: {fix}" for fix in self.fixes())
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "ref": self.ref,
+            "commit": self.theirs.commit,
+            "merge_base": self.merge_base,
+            "ok": self.ok,
+            "heads": list(self.heads),
+            "added": {"ours": list(self.added_ours), "theirs": list(self.added_theirs)},
+            "divergent": [
+                {
+                    "heads": list(d.heads),
+                    "sides": d.sides,
+                    "common_ancestors": list(d.common_ancestors),
+                }
+                for d in self.divergent
+            ],
+            "conflicts": [
+                {"revision": c.revision, "ours": c.ours, "theirs": c.theirs} for c in self.conflicts
+            ],
+            "orphans": [
+                {"revision": o.revision, "path": o.path, "side": o.side, "missing": o.missing}
+                for o in self.orphans
+            ],
+            "invalid": self.invalid,
+            "fixes": self.fixes(),
+        }
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids) if ids else "nothing"
+
+
+def compare(reader: SnapshotReader, ours: Snapshot, ref: str) -> Comparison:
+    """Unite ``ours`` with the snapshot at ``ref`` and report what the merge would break."""
+    theirs = reader.at(ref)
+    assert theirs.commit is not None
+    head = reader.repo.head_commit()
+    base_commit = reader.repo.merge_base(head, theirs.commit) if head else None
+    base = reader.at_commit(base_commit) if base_commit else Snapshot("none", None)
+    result = Comparison(ours, theirs, base_commit)
+
+    union: dict[str, Revision] = dict(theirs.revisions)
+    for rev_id, rev in ours.revisions.items():
+        if rev_id in theirs.revisions and theirs.digests[rev_id] != ours.digests[rev_id]:
+            result.conflicts.append(IdConflict(rev_id, ours.paths[rev_id], theirs.paths[rev_id]))
+        union[rev_id] = rev  # our version of a conflicting id stands in for both
+    for rev_id, first, second in theirs.duplicates:
+        result.conflicts.append(IdConflict(rev_id, second, f"{first} (both at {ref})"))
+
+    for rev_id, rev in sorted(union.items()):
+        for parent in rev.parents:
+            if parent not in union:
+                side = _side(rev_id, ours, theirs)
+                path = (ours if side != "theirs" else theirs).paths[rev_id]
+                result.orphans.append(Orphan(rev_id, path, side, parent))
+    usable = _drop_orphans(union, {o.revision for o in result.orphans})
+
+    try:
+        graph = RevisionMap(_copy(rev, rev.path or "") for rev in usable.values())
+    except RevisionError as err:
+        result.invalid = str(err)
+        return result
+    result.heads = graph.heads
+    for div in graph.divergences():
+        sides = {h: _side(h, ours, theirs) for h in div.heads}
+        if all(side != "theirs" for side in sides.values()):
+            continue  # already divergent here without the ref: the work-tree check reports it
+        result.divergent.append(DivergentHeads(div.heads, sides, div.common_ancestors))
+    result.added_ours = tuple(graph.sort(r for r in ours.revisions if r not in base.revisions))
+    result.added_theirs = tuple(
+        graph.sort(r for r in theirs.revisions if r not in base.revisions and r in graph)
+    )
+    return result
+
+
+def _side(rev_id: str, ours: Snapshot, theirs: Snapshot) -> str:
+    here, there = rev_id in ours.revisions, rev_id in theirs.revisions
+    return "both" if here and there else "ours" if here else "theirs"
+
+
+def _drop_orphans(revs: dict[str, Revision], orphans: set[str]) -> dict[str, Revision]:
+    """``revs`` without the orphans and everything that descends from them."""
+    dropped = set(orphans)
+    changed = True
+    while changed:
+        changed = False
+        for rev_id, rev in revs.items():
+            if rev_id not in dropped and any(p in dropped for p in rev.parents):
+                dropped.add(rev_id)
+                changed = True
+    return {k: v for k, v in revs.items() if k not in dropped}
+
+
+@dataclass(frozen=True)
+class RebasePlan:
+    """Re-parent this branch's own chain of revisions onto the head of a ref."""
+
+    ref: str
+    #: this branch's revisions (absent at the ref), oldest first
+    chain: tuple[Revision, ...]
+    #: the first revision's current down_revision
+    old_parent: str | None
+    #: the head at the ref it will revise instead
+    onto: str | None
+    #: heads of this branch's graph united with the ref's, once rebased
+    heads_after: tuple[str, ...] = ()
+
+    @property
+    def noop(self) -> bool:
+        """Nothing to rewrite: no own revisions, or already on top of the ref."""
+        return not self.chain or self.old_parent == self.onto
+
+
+def plan_rebase(
+    reader: SnapshotReader, ours: Snapshot, ref: str, *, exclude_refs: Sequence[str] = ()
+) -> RebasePlan:
+    """The rebase of ``ours`` onto ``ref``; raises CommandError saying why it is refused.
+
+    Refused when this branch's own revisions are not one chain, when one of them is
+    present at ``ref``, on another remote branch or on a tag (it may be applied somewhere),
+    or when their files have uncommitted changes. ``exclude_refs`` are remote branches
+    that do not count (this branch's own upstream).
+    """
+    theirs = reader.at(ref)
+    for rev_id in sorted(set(ours.revisions) & set(theirs.revisions)):
+        if ours.digests[rev_id] != theirs.digests[rev_id]:
+            raise CommandError(
+                f"cannot rebase: revision {rev_id} exists at {ref} with different contents "
+                f"({ours.paths[rev_id]} here, {theirs.paths[rev_id]} there); it is already "
+                f"present at {ref}, so give this branch's file a new id first"
+            )
+    own = {k: v for k, v in ours.revisions.items() if k not in theirs.revisions}
+    if not own:
+        return RebasePlan(ref, (), None, None, theirs.heads())
+    chain = _single_chain(own, ref)
+    first = chain[0]
+    if len(first.parents) != 1:
+        what = "starts a new base" if not first.parents else "is a merge revision"
+        raise CommandError(
+            f"cannot rebase: this branch's first revision {first.revision} ({first.where}) "
+            f"{what}; only a chain hanging off one revision can be moved"
+        )
+    old_parent = first.parents[0]
+    try:
+        their_graph = RevisionMap(_copy(r, r.path or "") for r in theirs.revisions.values())
+    except RevisionError as err:
+        raise CommandError(f"cannot rebase: the graph at {ref} is invalid: {err}") from err
+    if old_parent not in their_graph:
+        raise CommandError(
+            f"cannot rebase: {first.where} revises {old_parent}, which does not exist at {ref}"
+        )
+    onto = [h for h in their_graph.heads if old_parent in their_graph.ancestors([h])]
+    if len(onto) != 1:
+        raise CommandError(
+            f"cannot rebase: {ref} has {len(onto)} heads after {old_parent} "
+            f"({', '.join(onto)}); merge them at {ref} first"
+        )
+    union = {**theirs.revisions, **ours.revisions}
+    named = {p for rev in union.values() if rev is not first for p in rev.parents} | {onto[0]}
+    heads_after = tuple(sorted(set(union) - named))
+    plan = RebasePlan(ref, chain, old_parent, onto[0], heads_after)
+    if plan.noop:
+        return plan
+    _refuse_if_published(reader, plan, ref, exclude_refs)
+    paths = [ours.paths[r.revision] for r in chain]
+    dirty = reader.repo.uncommitted(paths)
+    if dirty:
+        raise CommandError(
+            "cannot rebase: uncommitted changes to " + ", ".join(dirty) + "; commit or stash them"
+        )
+    return plan
+
+
+def _single_chain(own: dict[str, Revision], ref: str) -> tuple[Revision, ...]:
+    children: dict[str, list[str]] = {k: [] for k in own}
+    roots = []
+    for rev in own.values():
+        inside = [p for p in rev.parents if p in own]
+        if inside and len(rev.parents) > 1:
+            raise CommandError(
+                f"cannot rebase: this branch's revisions include the merge revision "
+                f"{rev.revision} ({rev.where}); they must be a single chain"
+            )
+        for p in inside:
+            children[p].append(rev.revision)
+        if not inside:
+            roots.append(rev.revision)
+    forks = {k: v for k, v in children.items() if len(v) > 1}
+    if len(roots) != 1 or forks:
+        detail = (
+            ", ".join(
+                f"{r} (revises {', '.join(own[r].parents) or 'nothing'})" for r in sorted(roots)
+            )
+            + " start separate lines"
+            if len(roots) != 1
+            else "; ".join(f"{', '.join(sorted(v))} all revise {k}" for k, v in forks.items())
+        )
+        raise CommandError(
+            f"cannot rebase onto {ref}: this branch's revisions are not a single chain "
+            f"({detail}); run `gitmig merge` after `git merge {ref}` instead"
+        )
+    chain = [own[roots[0]]]
+    while children[chain[-1].revision]:
+        chain.append(own[children[chain[-1].revision][0]])
+    return tuple(chain)
+
+
+def _refuse_if_published(
+    reader: SnapshotReader, plan: RebasePlan, ref: str, exclude_refs: Sequence[str]
+) -> None:
+    ids = {r.revision for r in plan.chain}
+    skip = {ref, *exclude_refs, reader.repo.short_name(ref)}
+    for name in reader.repo.refs("refs/remotes", "refs/tags"):
+        if name in skip:
+            continue
+        found = ids & set(reader.at(name).revisions)
+        if found:
+            raise CommandError(
+                f"cannot rebase: revision(s) {', '.join(sorted(found))} already exist at "
+                f"{name}; they may have been applied to a database from there, so rewriting "
+                "them is refused. Use `gitmig merge` instead"
+            )
