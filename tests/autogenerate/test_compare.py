@@ -354,8 +354,6 @@ def test_operations_are_ordered_safely(engine):
             lambda: sa.Index("ix_new", "new"),
             lambda: sa.ForeignKeyConstraint(["group_id"], ["groups.id"], name="fk_group"),
         )(m),
-        # SQLite: the ops layer's batch add_column fails when the batch rebuilds the table
-        heal=engine.dialect.name != "sqlite",
         ignore_after_downgrade=_mysql_keeps_fk_index(engine),
     )
     assert _kinds(found) == [
