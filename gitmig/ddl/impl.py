@@ -114,10 +114,7 @@ class DefaultImpl:
                 raise ValueError("bound parameters cannot be rendered in offline (--sql) mode")
             assert isinstance(construct, ClauseElement)
             compile_kw: dict[str, Any] = {"compile_kwargs": {"literal_binds": True}}
-            sql = str(construct.compile(dialect=self.dialect, **compile_kw))
-            self.static_output(sql.replace("\t", "    ").strip() + self.command_terminator)
-            if self.batch_separator:
-                self.static_output(self.batch_separator)
+            self._write_statement(str(construct.compile(dialect=self.dialect, **compile_kw)))
             return None
         assert self.connection is not None, "online execution needs a connection"
         conn = self.connection
@@ -126,6 +123,12 @@ class DefaultImpl:
         if multiparams:
             return conn.execute(construct, list(multiparams))
         return conn.execute(construct, dict(params or {}))
+
+    def _write_statement(self, sql: str) -> None:
+        """Write one compiled statement to the offline script, with terminator and separator."""
+        self.static_output(sql.replace("\t", "    ").strip() + self.command_terminator)
+        if self.batch_separator:
+            self.static_output(self.batch_separator)
 
     def execute(
         self,

@@ -14,9 +14,10 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, event
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, bindparam, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import url as sqla_url
 from sqlalchemy.schema import CreateTable, DropTable
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from sqlalchemy.engine import Connection, Dialect, RootTransaction
+    from sqlalchemy.sql.compiler import SQLCompiler
+    from sqlalchemy.sql.dml import UpdateBase
+    from sqlalchemy.sql.elements import BindParameter
 
 __all__ = ["DEFAULT_VERSION_TABLE", "MigrationContext", "MigrationStep", "describe_rows"]
 
@@ -253,19 +257,50 @@ class MigrationContext:
         """Turn the step's row change into statements: UPDATE pairs, then DELETE / INSERT."""
         old, new = set(step.from_rows), set(step.to_rows)
         removed, added = sorted(old - new), sorted(new - old)
-        col = self._version.c.version_num
         for before, after in zip(removed, added, strict=False):
-            self._exec_version(
-                self._version.update().where(col == before).values(version_num=after), before
-            )
+            self._exec_version("update", {"before": before, "after": after})
         for before in removed[len(added) :]:
-            self._exec_version(self._version.delete().where(col == before), before)
+            self._exec_version("delete", {"before": before})
         for after in added[len(removed) :]:
-            self.impl._exec(self._version.insert().values(version_num=after))
+            self._exec_version("insert", {"after": after})
 
-    def _exec_version(self, statement: Any, expected: str) -> None:
-        result = self.impl._exec(statement)
-        if result is not None and result.rowcount != 1:
+    @cached_property
+    def _version_statements(self) -> dict[str, UpdateBase]:
+        """The version table's INSERT, UPDATE and DELETE, built once with bound parameters.
+
+        Every step changes rows, so these are not rebuilt per step: online, SQLAlchemy's
+        statement cache compiles each once; offline, the parameters render at post-compile
+        time, so each statement is compiled once and a step only renders its literals.
+        """
+        col = self._version.c.version_num
+
+        def param(name: str) -> BindParameter[str]:
+            return bindparam(name, type_=col.type, literal_execute=self.as_sql)
+
+        return {
+            "insert": self._version.insert().values(version_num=param("after")),
+            "update": self._version.update()
+            .where(col == param("before"))
+            .values(version_num=param("after")),
+            "delete": self._version.delete().where(col == param("before")),
+        }
+
+    @cached_property
+    def _compiled_version_statements(self) -> dict[str, SQLCompiler]:
+        return {
+            kind: statement.compile(dialect=self.dialect)
+            for kind, statement in self._version_statements.items()
+        }
+
+    def _exec_version(self, kind: str, params: dict[str, str]) -> None:
+        if self.as_sql:
+            compiled = self._compiled_version_statements[kind]
+            self.impl._write_statement(compiled.construct_expanded_state(params).statement)
+            return
+        statement = self._version_statements[kind]
+        result = self.impl._exec(statement, params=params)
+        expected = params.get("before")
+        if expected is not None and result is not None and result.rowcount != 1:
             raise MigrationError(
                 f"Version table {self._version.fullname} has no row {expected!r} to change "
                 f"(it matched {result.rowcount} rows): it was changed while this run was "
@@ -414,9 +449,10 @@ class MigrationContext:
                     # Offline from base: the script makes the version table itself.
                     self.impl._exec(CreateTable(self._version))
                     created = True
-                log.info("Running %s", step.short_log)
+                short_log = step.short_log
+                log.info("Running %s", short_log)
                 if self.as_sql:
-                    self.impl.static_output(f"-- Running {step.short_log}")
+                    self.impl.static_output(f"-- Running {short_log}")
                 if step.migration_fn is not None:
                     try:
                         step.migration_fn(**kw)

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from gitmig import command
-from gitmig.exc import CommandError, RevisionError
+from gitmig.exc import CommandError, MigrationError, RevisionError
 
 
 def _linear(project, ids=("a", "b", "c")):
@@ -121,6 +121,20 @@ def test_unknown_revision_in_version_table(sqlite_url, make_project):
         assert "stamp --purge" in str(info.value)
     command.stamp(cfg, "a", purge=True)
     assert project.rows() == {"a"}
+
+
+def test_version_row_changed_during_the_run(db_url, make_project):
+    # b's upgrade removes a's row: the UPDATE of a -> b matches nothing, which the run reports.
+    project = make_project(db_url)
+    project.table_rev("a", None)
+    project.rev("b", "a", up=["DELETE FROM gitmig_version"])
+    project.table_rev("c", "b")
+    cfg = project.config()
+    command.upgrade(cfg, "a")
+    with pytest.raises(MigrationError, match="has no row 'a' to change") as info:
+        command.upgrade(cfg)
+    assert "it matched 0 rows" in str(info.value)
+    assert "changed while this run was going on" in str(info.value)
 
 
 def test_import_error_names_the_file(sqlite_url, make_project):

@@ -157,8 +157,14 @@ def test_offline_batch_separators(url, separator, make_project):
     project.table_rev("a", None)
     project.table_rev("b", "a")
     script = _sql(command.upgrade, project.config(), "heads")
-    lines = [line.strip() for line in script.splitlines()]
-    assert lines.count(separator) >= 3  # after the version table, each DDL and each INSERT
+    lines = [line.strip() for line in script.splitlines() if line.strip()]
+    # every statement is followed by the separator: the version table, each DDL, the version
+    # table's INSERT and UPDATE
+    for kind in ("CREATE TABLE gitmig_version", "INSERT INTO", "UPDATE gitmig_version"):
+        first = next(i for i, line in enumerate(lines) if line.startswith(kind))
+        between = lines[first + 1 : lines.index(separator, first)]
+        assert not [line for line in between if line.startswith(("CREATE", "INSERT", "--"))]
+    assert lines.count(separator) >= 5
     assert "-- Running upgrade a -> b" in script
 
 
