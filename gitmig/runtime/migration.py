@@ -9,7 +9,6 @@ logging and the failure report.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -620,6 +619,8 @@ class _SQLiteSession(_SessionSetup):
         self._saved_level: str | None = None
 
     def install(self) -> None:
+        import sqlite3  # only online runs on SQLite get here
+
         conn = self.context.connection
         assert conn is not None
         dbapi_conn: Any = conn.connection.dbapi_connection
