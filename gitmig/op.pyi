@@ -297,7 +297,10 @@ def f(name: str) -> conv:
     """
 
 def get_bind() -> Connection:
-    """The connection the migration runs on (offline there is none: an error).
+    """The connection the migration runs on.
+
+    Offline (``--sql``) it is, as in Alembic, a mock connection: ``.dialect`` works and
+    ``.execute(statement)`` writes the statement to the script; it cannot return rows.
 
     Example: ``count = op.get_bind().scalar(text("SELECT count(*) FROM account"))``
     """
