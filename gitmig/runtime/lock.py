@@ -16,6 +16,7 @@ reads the version table as the first one left it.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 import logging
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -79,7 +80,7 @@ class MigrationLock:
         )
 
 
-class _OwnConnectionLock(MigrationLock):
+class _OwnConnectionLock(MigrationLock, ABC):
     """A lock held by a session (connection) of its own, taken by polling."""
 
     _poll_interval: ClassVar[float] = 0.05
@@ -88,11 +89,13 @@ class _OwnConnectionLock(MigrationLock):
         super().__init__(connection, key, timeout)
         self._lock_conn: Connection | None = None
 
+    @abstractmethod
     def _try(self, conn: Connection, wait: float) -> bool:
-        raise NotImplementedError
+        """Try to take the lock, waiting at most ``wait`` seconds; True if taken."""
 
+    @abstractmethod
     def _unlock(self, conn: Connection) -> None:
-        raise NotImplementedError
+        """Release the lock."""
 
     def acquire(self) -> None:
         # The lock's connection commits every statement: it must never sit idle in a
