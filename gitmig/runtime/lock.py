@@ -16,9 +16,9 @@ reads the version table as the first one left it.
 from __future__ import annotations
 
 import hashlib
-from abc import ABC, abstractmethod
 import logging
 import time
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import text
