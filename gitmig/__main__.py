@@ -1,6 +1,6 @@
 """``python -m gitmig``: the same as the ``gitmig`` console script."""
 
-from gitmig.cli import main
+from gitmig.fastpath import main
 
 if __name__ == "__main__":
     main()

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from gitmig import __version__, command
+from gitmig import __version__, command, display
 from gitmig.exc import GitmigError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
     from gitmig.script.base import Script
-    from gitmig.script.revision import Divergence, RevisionMap
 
 __all__ = ["main"]
 
@@ -222,84 +221,15 @@ def new_cmd(
 # -- inspecting the graph -------------------------------------------------------------------
 
 
-def _tags(script: Script, graph: RevisionMap) -> str:
-    parts = []
-    labels = sorted(graph.labels(script.revision))
-    if labels:
-        parts.append(f"({', '.join(labels)})")
-    if script.revision in graph.heads:
-        parts.append("(head)")
-    if script.is_merge_point:
-        parts.append("(mergepoint)")
-    if len(graph.children(script.revision)) > 1:
-        parts.append("(branchpoint)")
-    return " ".join(parts)
-
-
-def _line(script: Script, graph: RevisionMap) -> str:
-    """One history line: ``parent -> id (tags), message``."""
-    if not script.parents:
-        down = "<base>"
-    elif len(script.parents) == 1:
-        down = script.parents[0]
-    else:
-        down = "(" + ", ".join(script.parents) + ")"
-    tags = _tags(script, graph)
-    return f"{down} -> {script.revision}{' ' + tags if tags else ''}, {script.doc}"
-
-
-def _verbose(script: Script, graph: RevisionMap) -> str:
-    tags = _tags(script, graph)
-    lines = [f"Rev: {script.revision}{' ' + tags if tags else ''}"]
-    lines.append(f"Parent: {', '.join(script.parents) or '<base>'}")
-    if script.dependencies:
-        lines.append(f"Also depends on: {', '.join(script.dependencies)}")
-    children = graph.children(script.revision)
-    if len(children) > 1:
-        lines.append(f"Branches into: {', '.join(children)}")
-    if script.is_merge_point:
-        lines.append(f"Merges: {', '.join(script.parents)}")
-    labels = sorted(graph.labels(script.revision))
-    if labels:
-        lines.append(f"Branch names: {', '.join(labels)}")
-    lines.append(f"Path: {script.path}")
-    lines.append("")
-    lines.extend(f"    {text}".rstrip() for text in script.longdoc.splitlines())
-    return "\n".join(lines) + "\n"
-
-
-def _as_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
-    return {
-        "revision": script.revision,
-        "down_revision": list(script.parents),
-        "depends_on": list(script.dependencies),
-        "branch_labels": sorted(script.branch_labels),
-        "branches": sorted(graph.labels(script.revision)),
-        "is_head": script.revision in graph.heads,
-        "is_merge_point": script.is_merge_point,
-        "message": script.doc,
-        "path": script.path,
-    }
+def _echo(text: str) -> None:
+    click.echo(text, nl=False)
 
 
 def _print_scripts(
     state: CliState, scripts: Iterable[Script], verbose: bool, as_json: bool, history: bool
 ) -> None:
     graph = command.script_directory(state.config()).revision_map
-    scripts = list(scripts)
-    if as_json:
-        import json
-
-        click.echo(json.dumps([_as_json(s, graph) for s in scripts], indent=2))
-        return
-    for script in scripts:
-        if verbose:
-            click.echo(_verbose(script, graph))
-        elif history:
-            click.echo(_line(script, graph))
-        else:
-            tags = _tags(script, graph)
-            click.echo(f"{script.revision}{' ' + tags if tags else ''}")
+    _echo(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=history))
 
 
 @cli.command("heads")
@@ -319,10 +249,7 @@ def heads_cmd(state: CliState, verbose: bool, as_json: bool, resolve_dependencie
 def branches_cmd(state: CliState, verbose: bool) -> None:
     """Show branch points: revisions with more than one child."""
     graph = command.script_directory(state.config()).revision_map
-    for point, children in command.branches(state.config()):
-        click.echo(_verbose(point, graph) if verbose else _line(point, graph))
-        for child in children:
-            click.echo(f"    -> {_line(child, graph)}")
+    _echo(display.branches_text(command.branches(state.config()), graph, verbose))
 
 
 @cli.command("history")
@@ -345,7 +272,7 @@ def history_cmd(
         else:
             graph = command.script_directory(state.config()).revision_map
             for blame in blames:
-                click.echo(_line(blame.script, graph))
+                click.echo(display.history_line(blame.script, graph))
                 click.echo("    " + _blame_line(blame).split("  ", 1)[1])
         return
     _print_scripts(state, scripts, verbose, as_json, history=True)
@@ -357,22 +284,6 @@ def history_cmd(
 def show_cmd(state: CliState, rev: str) -> None:
     """Show the revision(s) REV names (an id, a prefix, head, LABEL@head, ...)."""
     _print_scripts(state, command.show(state.config(), rev), True, False, history=False)
-
-
-def _describe_divergence(divergence: Divergence) -> list[str]:
-    lines = [f"Divergent heads on one line of history: {', '.join(divergence.heads)}"]
-    lines.append(f"  common ancestor: {', '.join(divergence.common_ancestors) or '<base>'}")
-    for head, added in divergence.added.items():
-        lines.append(f"  {head} adds: {', '.join(added)}")
-    return lines
-
-
-_FIX_HINT = (
-    "Fix it with one of:\n"
-    '  gitmig merge -m "merge heads"     write a merge revision that joins them\n'
-    "  gitmig rebase --onto REF          re-parent this branch's revisions onto REF's head\n"
-    "                                    (or edit the first one's down_revision by hand)"
-)
 
 
 @cli.command("check-heads")
@@ -400,26 +311,7 @@ def check_heads_cmd(
     report = command.check_heads_report(
         state.config(), against=against or None, staged=staged, fix_head_file=fix_head_file
     )
-    if as_json:
-        import json
-
-        click.echo(json.dumps(report.to_json(), indent=2))
-    else:
-        for divergence in report.divergences:
-            click.echo("\n".join(_describe_divergence(divergence)))
-        if report.divergences:
-            click.echo(_FIX_HINT)
-        if report.graph_problem:
-            click.echo(f"The graph in the {report.source} is incomplete: {report.graph_problem}")
-        if report.head_file_problem:
-            click.echo(f"Heads file: {report.head_file_problem}")
-        for comparison in report.comparisons:
-            click.echo("\n".join(comparison.describe()))
-        for note in report.skipped:
-            state.config().print_stdout(f"Skipped {note}")
-        if report.ok:
-            where = f" ({report.source})" if report.source != "working tree" else ""
-            state.config().print_stdout(f"OK: every line of history has a single head{where}")
+    _echo(display.heads_check_text(report, as_json=as_json, quiet=state.quiet))
     if not report.ok:
         sys.exit(1)
 
@@ -656,7 +548,7 @@ def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
     if verbose:
         click.echo(f"Current revision(s) for {found.url}:")
     for script in found.scripts:
-        click.echo(_verbose(script, graph) if verbose else _line_current(script, graph))
+        click.echo(display.details(script, graph) if verbose else display.tagged_id(script, graph))
     if not found.rows:
         click.echo("base (no revision applied)")
     if check_heads and not found.at_heads:
@@ -664,14 +556,6 @@ def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
             f"the database is at {', '.join(found.rows) or 'base'}, not at the head(s) "
             f"{', '.join(found.heads) or 'base'}: run 'gitmig upgrade heads'"
         )
-
-
-def _line_current(script: Script, graph: RevisionMap) -> str:
-    tags = _tags(script, graph)
-    return f"{script.revision}{' ' + tags if tags else ''}"
-
-
-# -- autogenerate -------------------------------------------------------------------------
 
 
 @cli.command("check")

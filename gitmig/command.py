@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
@@ -674,22 +673,32 @@ def _reader(repo: Repository, script_dir: ScriptDirectory) -> SnapshotReader:
     return SnapshotReader(repo, script_dir)
 
 
-@dataclass
 class HeadsCheck:
-    """What ``check-heads`` found: the graph here, the heads file, and each ``--against`` ref."""
+    """What ``check-heads`` found: the graph here, the heads file, and each ``--against`` ref.
 
-    #: ``working tree`` or ``index``
-    source: str
-    #: heads on one line of history that need a merge, here alone
-    divergences: list[Divergence]
-    #: why the heads file (option head_file) disagrees with the graph, if it does
-    head_file_problem: str | None = None
-    #: the graph here lacks a parent that only the compared refs have
-    graph_problem: str | None = None
-    #: refs given but not compared, and why (``@{upstream}`` of a branch without one)
-    skipped: list[str] = field(default_factory=list)
-    #: one per ref compared against
-    comparisons: list[Comparison] = field(default_factory=list)
+    (A plain class rather than a dataclass: building dataclasses costs milliseconds at
+    import, and this module is on the light commands' path.)
+    """
+
+    def __init__(
+        self,
+        source: str,
+        divergences: list[Divergence],
+        head_file_problem: str | None = None,
+        graph_problem: str | None = None,
+    ) -> None:
+        #: ``working tree`` or ``index``
+        self.source = source
+        #: heads on one line of history that need a merge, here alone
+        self.divergences = divergences
+        #: why the heads file (option head_file) disagrees with the graph, if it does
+        self.head_file_problem = head_file_problem
+        #: the graph here lacks a parent that only the compared refs have
+        self.graph_problem = graph_problem
+        #: refs given but not compared, and why (``@{upstream}`` of a branch without one)
+        self.skipped: list[str] = []
+        #: one per ref compared against
+        self.comparisons: list[Comparison] = []
 
     @property
     def ok(self) -> bool:
@@ -937,8 +946,7 @@ def rebase(config: Config, onto: str, dry_run: bool = False) -> RebasePlan:
     return plan
 
 
-@dataclass(frozen=True)
-class Blame:
+class Blame(NamedTuple):
     """A revision and the git commit that added its file (``None``: not committed yet)."""
 
     script: Script

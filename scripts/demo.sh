@@ -80,5 +80,35 @@ if gitmig merge --help >/dev/null 2>&1; then
   step gitmig upgrade head
   step gitmig current
 fi
+if gitmig check --help >/dev/null 2>&1; then
+  echo "# the models gain an invoice table: autogenerate writes the migration"
+  cat > models.py <<'PY'
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+account = sa.Table(
+    "account",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+)
+
+invoice = sa.Table(
+    "invoice",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.ForeignKey("account.id"), nullable=False),
+    sa.Column("total", sa.Numeric(10, 2), nullable=False, comment="in cents"),
+)
+PY
+  sed -i.bak 's/^target_metadata = None$/from models import metadata as target_metadata/' migrations/env.py
+  rm migrations/env.py.bak
+  step gitmig check || echo "(exit $?: the models and the migrations disagree)"
+  step gitmig new --autogenerate -m "add invoices" --rev-id i4
+  sed -n '/^def upgrade/,$p' migrations/versions/i4_add_invoices.py
+  step gitmig upgrade head
+  step gitmig check
+fi
 echo
 echo "Demo finished: everything above ran in $work (now removed)."

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from sqlalchemy import PrimaryKeyConstraint, Table, literal, text
+from sqlalchemy.engine.mock import MockConnection
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
@@ -74,6 +75,10 @@ class DefaultImpl:
             self.transactional_ddl = transactional_ddl  # type: ignore[misc]
         if self.literal_binds and not self.as_sql:
             raise ValueError("literal_binds only applies to offline (--sql) mode")
+        #: what SQLAlchemy's DDL events note per run (``_ddl_runner``): PostgreSQL's named
+        #: types record here the ones already created, so two tables sharing one are fine
+        self.memo: dict[str, Any] = {}
+        self._mock_bind: MockConnection | None = None
 
     @classmethod
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
@@ -83,6 +88,21 @@ class DefaultImpl:
     @property
     def bind(self) -> Connection | None:
         return self.connection
+
+    @property
+    def ddl_bind(self) -> Connection | MockConnection:
+        """What a table's DDL events (``before_create``, ``after_drop``...) run on.
+
+        Online, the connection; offline, a mock connection that writes every statement an
+        event emits (such as PostgreSQL's ``CREATE TYPE``) to the script through ``_exec``.
+        """
+        if self.connection is not None:
+            return self.connection
+        if self._mock_bind is None:
+            self._mock_bind = MockConnection(
+                self.dialect, lambda construct, *args, **kw: self._exec(construct)
+            )
+        return self._mock_bind
 
     def static_output(self, text_: str) -> None:
         """Write ``text_`` to the offline script, followed by a blank line."""
@@ -141,8 +161,17 @@ class DefaultImpl:
     # -- tables -------------------------------------------------------------------------
 
     def create_table(self, table: Table, if_not_exists: bool | None = None) -> None:
-        """``CREATE TABLE``, then its indexes, then comments where they are not inline."""
+        """``CREATE TABLE``, then its indexes, then comments where they are not inline.
+
+        The table's ``before_create``/``after_create`` events run around it, as in
+        ``Table.create()``: that is how a PostgreSQL ENUM column gets its ``CREATE TYPE``.
+        """
+        # offline there is nothing to check against: the script creates what the table needs
+        checkfirst = bool(if_not_exists) and not self.as_sql
+        events: dict[str, Any] = {"checkfirst": checkfirst, "_ddl_runner": self}
+        table.dispatch.before_create(table, self.ddl_bind, **events)
         self._exec(CreateTable(table, if_not_exists=bool(if_not_exists)))
+        table.dispatch.after_create(table, self.ddl_bind, **events)
         if self.dialect.supports_comments and not self.dialect.inline_comments:
             if table.comment is not None:
                 self.create_table_comment(table)
@@ -153,7 +182,11 @@ class DefaultImpl:
             self._exec(CreateIndex(index, if_not_exists=bool(if_not_exists)))
 
     def drop_table(self, table: Table, if_exists: bool | None = None) -> None:
+        """``DROP TABLE``, inside the table's ``before_drop``/``after_drop`` events."""
+        events: dict[str, Any] = {"checkfirst": False, "_ddl_runner": self}
+        table.dispatch.before_drop(table, self.ddl_bind, **events)
         self._exec(DropTable(table, if_exists=bool(if_exists)))
+        table.dispatch.after_drop(table, self.ddl_bind, **events)
 
     def rename_table(
         self, old_table_name: str, new_table_name: str, schema: str | None = None

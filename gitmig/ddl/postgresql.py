@@ -1,10 +1,12 @@
-"""PostgreSQL: transactional DDL, ``USING`` for type changes, ``IF [NOT] EXISTS`` on columns."""
+"""PostgreSQL: transactional DDL, ``USING`` for type changes, ``IF [NOT] EXISTS`` on columns,
+and the named types (ENUM, DOMAIN) a table creates for itself dropped with it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.dialects.postgresql import NamedType
 from sqlalchemy.ext.compiler import compiles
 
 from gitmig.ddl import base
@@ -13,6 +15,7 @@ from gitmig.ddl.impl import DefaultImpl
 if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.types import TypeEngine
 
 __all__ = ["PostgresqlImpl"]
 
@@ -34,12 +37,53 @@ class PostgresqlImpl(DefaultImpl):
         using = kw.get("postgresql_using")
         return base.ColumnType(table_name, column_name, type_, using=using, **common)
 
+    def drop_table(self, table: Table, if_exists: bool | None = None) -> None:
+        """``DROP TABLE``, then ``DROP TYPE`` for each named type the table created itself.
+
+        Those are the ENUM/DOMAIN types of its columns that ``create_table`` creates: all
+        but ``create_type=False`` ones (the way to share one type between tables) and batch
+        mode's copies of existing columns.  SQLAlchemy 2.0 dropped such types in the table's
+        ``after_drop`` event and 2.1 no longer does; they are marked as handled for the
+        events and dropped here, so both versions do the same.
+        """
+        named = [
+            (column.type, impl)
+            for column in table.columns
+            if isinstance(impl := column.type.dialect_impl(self.dialect), NamedType)
+        ]
+        for _, impl in named:
+            memo_key, ident = _memo_entry(impl)
+            self.memo.setdefault(memo_key, set()).add(ident)
+        super().drop_table(table, if_exists=if_exists)
+        dropped: set[tuple[str, tuple[str | None, str]]] = set()
+        for declared, impl in named:
+            entry = _memo_entry(impl)
+            if entry in dropped or not _owned_by(declared, impl):
+                continue
+            dropped.add(entry)
+            impl.drop(self.ddl_bind, checkfirst=bool(if_exists) and not self.as_sql)
+            # gone now: a later create_table in this run must create it again
+            self.memo[entry[0]].discard(entry[1])
+
     def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
         # constraint names (and the indexes behind unique/primary keys) are unique per
         # schema here, so the copy cannot take them while the old table still holds them
         for constraint in table.constraints:
             if constraint.name is not None:
                 self.drop_constraint(constraint)
+
+
+def _memo_entry(impl: NamedType) -> tuple[str, tuple[str | None, str]]:
+    # where SQLAlchemy's named types note themselves in a DDL runner's memo
+    schema: str | None = getattr(impl, "schema", None)
+    name: str = getattr(impl, "name", "")
+    return f"pg_{impl.__visit_name__}", (schema, name)
+
+
+def _owned_by(declared: TypeEngine[Any], impl: NamedType) -> bool:
+    return bool(getattr(impl, "create_type", True)) and bool(
+        getattr(declared, "_create_events", True)
+    )
 
 
 @compiles(base.AddColumn, "postgresql")

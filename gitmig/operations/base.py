@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import BindParameter, conv
@@ -177,16 +177,16 @@ class AbstractOperations:
         return self.migration_context
 
     def get_bind(self) -> Connection:
-        """The connection the migration runs on (offline there is none: an error).
+        """The connection the migration runs on.
+
+        Offline (``--sql``) it is, as in Alembic, a mock connection: ``.dialect`` works and
+        ``.execute(statement)`` writes the statement to the script; it cannot return rows.
 
         Example: ``count = op.get_bind().scalar(text("SELECT count(*) FROM account"))``
         """
-        bind = self.migration_context.impl.bind
-        if bind is None:
-            raise UnsupportedOperationError(
-                "op.get_bind() has no connection in offline (--sql) mode"
-            )
-        return bind
+        # A MockConnection offline: typed as Connection, as Alembic does, so that scripts
+        # written against the online API type-check.
+        return cast("Connection", self.migration_context.impl.ddl_bind)
 
     @staticmethod
     def inline_literal(value: Any, type_: TypeEngine[Any] | None = None) -> BindParameter[Any]:

@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.schema import DefaultClause
-from sqlalchemy.types import to_instance
+from sqlalchemy.types import SchemaType, to_instance
 
 from gitmig.exc import UnsupportedOperationError
 from gitmig.operations.schemaobj import SchemaObjects
@@ -214,6 +214,11 @@ class ApplyBatchImpl:
         self.order_edges: set[tuple[str, str]] = set()
         for position, col in enumerate(table.c):
             copy = col._copy()
+            # the table's types (PostgreSQL ENUMs) exist already and outlive the rebuild:
+            # neither creating the copy nor dropping the old table may create or drop them
+            for column in (col, copy):
+                if isinstance(column.type, SchemaType):
+                    column.type._create_events = False
             copy.index = False  # indexes are rebuilt from table.indexes, after the rename
             copy.unique = False  # uniques are carried as table constraints below
             self.columns[col.name] = copy

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import text
@@ -79,7 +80,7 @@ class MigrationLock:
         )
 
 
-class _OwnConnectionLock(MigrationLock):
+class _OwnConnectionLock(MigrationLock, ABC):
     """A lock held by a session (connection) of its own, taken by polling."""
 
     _poll_interval: ClassVar[float] = 0.05
@@ -88,11 +89,13 @@ class _OwnConnectionLock(MigrationLock):
         super().__init__(connection, key, timeout)
         self._lock_conn: Connection | None = None
 
+    @abstractmethod
     def _try(self, conn: Connection, wait: float) -> bool:
-        raise NotImplementedError
+        """Try to take the lock, waiting at most ``wait`` seconds; True if taken."""
 
+    @abstractmethod
     def _unlock(self, conn: Connection) -> None:
-        raise NotImplementedError
+        """Release the lock."""
 
     def acquire(self) -> None:
         # The lock's connection commits every statement: it must never sit idle in a

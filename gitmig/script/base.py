@@ -27,19 +27,16 @@ class Script(Revision):
 
     __slots__ = ("_module",)
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self._module: ModuleType | None = None
-
     @property
     def module(self) -> ModuleType:
         """The imported revision module (imported on first access)."""
-        if self._module is None:
+        module: ModuleType | None = getattr(self, "_module", None)  # unset until first use
+        if module is None:
             from gitmig.util.files import load_python_file
 
             assert self.path is not None
-            self._module = load_python_file(self.path, f"gitmig_revision_{self.revision}")
-        return self._module
+            module = self._module = load_python_file(self.path, f"gitmig_revision_{self.revision}")
+        return module
 
     def run(self, direction: str, **kw: Any) -> None:
         """Call the module's ``upgrade()`` or ``downgrade()``."""

@@ -74,15 +74,7 @@ def revision_from_values(
 ) -> _R:
     """Build a revision (or ``cls``) from what :func:`marker_values` returned."""
     revision, down_revision, branch_labels, depends_on, doc, longdoc = values
-    return cls(
-        revision,
-        down_revision,
-        branch_labels=branch_labels,
-        depends_on=depends_on,
-        doc=doc,
-        longdoc=longdoc,
-        path=path,
-    )
+    return cls(revision, down_revision, branch_labels, depends_on, doc, longdoc, path)
 
 
 def marker_values(source: str | bytes, path: str) -> MarkerValues | None:

@@ -38,11 +38,14 @@ def is_valid_label(value: str) -> bool:
 
 
 def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    if value is None:
+    if not value:
         return ()
-    if isinstance(value, str):
+    if value.__class__ is str:
         return (value,)
     return tuple(value)
+
+
+_NO_LABELS: frozenset[str] = frozenset()
 
 
 class Revision:
@@ -80,7 +83,9 @@ class Revision:
         #: ``depends_on`` as a tuple of full revision ids (resolved when put in a map)
         self.dependencies: tuple[str, ...] = _as_tuple(depends_on)
         #: branch labels declared on this revision (see RevisionMap.labels for inherited ones)
-        self.branch_labels: frozenset[str] = frozenset(_as_tuple(branch_labels))
+        self.branch_labels: frozenset[str] = (
+            frozenset(_as_tuple(branch_labels)) if branch_labels else _NO_LABELS
+        )
         self.doc = doc
         self.longdoc = longdoc
         self.path = path

@@ -15,6 +15,10 @@ __all__ = ["load_python_file"]
 def load_python_file(path: str | Path, module_name: str) -> ModuleType:
     """Import the file at ``path`` as ``module_name``; any failure is a ScriptError naming it."""
     path = Path(path)
+    # Checked up front, not by catching FileNotFoundError around exec_module: that would also
+    # swallow a FileNotFoundError raised by the code the file runs and blame the file itself.
+    if not path.is_file():
+        raise ScriptError(f"{path}: no such file")
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise ScriptError(f"{path}: cannot be loaded as a Python module")
@@ -22,9 +26,6 @@ def load_python_file(path: str | Path, module_name: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except FileNotFoundError:
-        sys.modules.pop(module_name, None)
-        raise ScriptError(f"{path}: no such file") from None
     except GitmigError:
         # Raised on purpose by what the file ran (env.py running migrations): pass it on.
         sys.modules.pop(module_name, None)

@@ -1,13 +1,25 @@
-"""${message}
+<%!
+import re
+
+%><%
+    # Import only what the generated bodies use (so they pass ruff as written); a
+    # hand-written revision starts with both imports.
+    body = (upgrades or "") + (downgrades or "")
+    hand_written = not body.strip()
+%>"""${message}
 
 Revision ID: ${up_revision}
-Revises: ${revises}
+Revises:${" " + revises if revises else ""}
 Create Date: ${create_date}
 
 """
 
+% if hand_written or re.search(r"\bsa\.", body):
 import sqlalchemy as sa
+% endif
+% if hand_written or re.search(r"\bop\.", body):
 from gitmig import op
+% endif
 ${imports if imports else ""}
 # revision identifiers, used by gitmig.
 revision = ${lit(up_revision)}

@@ -4,7 +4,7 @@ import re
 %>"""${message}
 
 Revision ID: ${up_revision}
-Revises: ${revises}
+Revises:${" " + revises if revises else ""}
 Create Date: ${create_date}
 
 """

@@ -17,18 +17,6 @@ def _create_schemas(url: str) -> None:
     engine.dispose()
 
 
-def _create_enum_types(url: str, metadata: sa.MetaData) -> None:
-    # The ops layer's create_table does not yet fire the table's DDL events, which is how
-    # SQLAlchemy creates PostgreSQL ENUM types; create them here until it does.
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for table in metadata.tables.values():
-            for column in table.c:
-                if isinstance(column.type, sa.Enum):
-                    column.type.create(conn, checkfirst=True)  # type: ignore[attr-defined]
-    engine.dispose()
-
-
 def test_round_trip(db_url, make_project):
     dialect = sa.make_url(db_url).get_backend_name()
     if dialect == "postgresql":
@@ -46,8 +34,6 @@ def test_round_trip(db_url, make_project):
     result = ruff_check(path)
     assert result.returncode == 0, result.stdout + source
 
-    if dialect == "postgresql":
-        _create_enum_types(db_url, metadata)
     project.upgrade()
     expected = {t.name for t in metadata.tables.values() if t.schema is None}
     assert project.tables() == expected | {"gitmig_version"}

@@ -34,6 +34,7 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "gitmig/templates/generic/script.py.mako" in names
     assert "gitmig/py.typed" in names
+    assert "gitmig/op.pyi" in names  # the op proxy's types (python -m gitmig.operations._stubgen)
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
     sources = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "gitmig").rglob("*.py")}
     assert sources <= set(names), f"modules missing from the wheel: {sorted(sources - set(names))}"

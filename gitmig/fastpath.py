@@ -1,0 +1,172 @@
+"""A click-free start for the read-only graph commands.
+
+``heads``, ``history``, ``branches`` and ``check-heads`` run many times a day (in hooks, CI
+jobs and shell prompts), and importing click and building the full command line costs more
+than reading a thousand revision files.  The console script offers the arguments here first;
+this module understands only the plain forms of those commands and hands anything else
+(``--help``, ``-x``, ``--opt=value``, another command, options set through ``GITMIG_*``
+variables) to the click CLI, which accepts a superset and prints the same output.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gitmig.config import Config
+
+__all__ = ["main", "run"]
+
+_GLOBAL_VALUES = {"-c": "config_file", "--config": "config_file", "-n": "name", "--name": "name"}
+_GLOBAL_FLAGS = {"-q": "quiet", "--quiet": "quiet"}
+
+# command -> (flags, options taking a value), each mapping spellings to a keyword
+_COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "heads": (
+        {
+            "-v": "verbose",
+            "--verbose": "verbose",
+            "--json": "as_json",
+            "--resolve-dependencies": "resolve_dependencies",
+        },
+        {},
+    ),
+    "history": (
+        {"-v": "verbose", "--verbose": "verbose", "--json": "as_json"},
+        {"-r": "rev_range", "--rev-range": "rev_range"},
+    ),
+    "branches": ({"-v": "verbose", "--verbose": "verbose"}, {}),
+    "check-heads": ({"--json": "as_json"}, {}),
+}
+
+# Options click would read from the environment (auto_envvar_prefix="GITMIG").
+_CLICK_ENV_PREFIXES = (
+    "GITMIG_HEADS_",
+    "GITMIG_HISTORY_",
+    "GITMIG_BRANCHES_",
+    "GITMIG_CHECK_HEADS_",
+)
+_CLICK_ENV_NAMES = ("GITMIG_NAME", "GITMIG_QUIET", "GITMIG_X", "GITMIG_RAISEERR")
+
+
+def _parse(argv: Sequence[str]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+    """``(command, global options, command options)``, or None if this is not a plain form."""
+    root: dict[str, Any] = {"config_file": None, "name": "gitmig", "quiet": False}
+    args = list(argv)
+    while args and args[0] in _GLOBAL_VALUES.keys() | _GLOBAL_FLAGS.keys():
+        option = args.pop(0)
+        if option in _GLOBAL_FLAGS:
+            root[_GLOBAL_FLAGS[option]] = True
+        elif args and not args[0].startswith("-"):
+            root[_GLOBAL_VALUES[option]] = args.pop(0)
+        else:
+            return None
+    if not args or args[0] not in _COMMANDS:
+        return None
+    name = args.pop(0)
+    flags, valued = _COMMANDS[name]
+    options: dict[str, Any] = {}
+    while args:
+        option = args.pop(0)
+        if option in flags:
+            options[flags[option]] = True
+        elif option in valued and args and not args[0].startswith("-"):
+            options[valued[option]] = args.pop(0)
+        else:
+            return None
+    return name, root, options
+
+
+def _heads(config: Config, verbose: bool = False, as_json: bool = False, **kw: bool) -> int:
+    from gitmig import command, display
+
+    scripts = command.heads(config, **kw)
+    graph = command.script_directory(config).revision_map
+    _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json))
+    return 0
+
+
+def _history(config: Config, verbose: bool = False, as_json: bool = False, **kw: str) -> int:
+    from gitmig import command, display
+
+    scripts = command.history(config, kw.get("rev_range"))
+    graph = command.script_directory(config).revision_map
+    _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=True))
+    return 0
+
+
+def _branches(config: Config, verbose: bool = False) -> int:
+    from gitmig import command, display
+
+    graph = command.script_directory(config).revision_map
+    _write(display.branches_text(command.branches(config), graph, verbose))
+    return 0
+
+
+def _check_heads(config: Config, as_json: bool = False) -> int:
+    from gitmig import command, display
+
+    report = command.check_heads_report(config)
+    _write(display.heads_check_text(report, as_json=as_json, quiet=config.quiet))
+    return 0 if report.ok else 1
+
+
+_HANDLERS: dict[str, Callable[..., int]] = {
+    "heads": _heads,
+    "history": _history,
+    "branches": _branches,
+    "check-heads": _check_heads,
+}
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def run(argv: Sequence[str]) -> int | None:
+    """Run a plain graph command and return its exit code; None if click must handle it."""
+    if any(key.startswith(_CLICK_ENV_PREFIXES) or key in _CLICK_ENV_NAMES for key in os.environ):
+        return None
+    parsed = _parse(argv)
+    if parsed is None:
+        return None
+    name, root, options = parsed
+    from gitmig.config import Config, find_config_file
+    from gitmig.exc import GitmigError
+
+    try:
+        config = Config(
+            file_=find_config_file(root["config_file"]),
+            ini_section=root["name"],
+            cmd_opts=SimpleNamespace(x=[], quiet=root["quiet"], raiseerr=False),
+        )
+        return _HANDLERS[name](config, **options)
+    except GitmigError as err:
+        from gitmig.util.messaging import mask_url
+
+        sys.stderr.write(f"gitmig: error: {mask_url(err)}\n")
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`gitmig history | head`): stop quietly, as click does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception:
+        # Handlers print only once they have their result, so nothing was written yet:
+        # let the click CLI run the command again and report the error its usual way.
+        return None
+
+
+def main() -> None:
+    """The ``gitmig`` console script: the fast path when it applies, else the click CLI."""
+    code = run(sys.argv[1:])
+    if code is None:
+        from gitmig.cli import main as cli_main
+
+        cli_main()
+    else:
+        sys.exit(code)
