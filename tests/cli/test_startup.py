@@ -45,6 +45,21 @@ def test_light_commands_do_not_import_heavy_libraries(project: Project, command:
     assert "click" not in modules, f"`gitmig {command}` did not take the fast path"
 
 
+def test_offline_upgrade_imports_only_its_dialect(project: Project) -> None:
+    # SQLAlchemy's PostgreSQL dialect alone takes ~25 ms to import: no SQLite run needs it
+    ini = project.ini.read_text(encoding="utf-8")
+    project.ini.write_text(
+        ini.replace("driver://user:pass@localhost/dbname", "sqlite:///app.db"), encoding="utf-8"
+    )
+    project.new("one")
+    modules = imported_modules("-c", str(project.ini), "upgrade", "head", "--sql", cwd=project.root)
+    assert "sqlalchemy.dialects.sqlite" in modules
+    others = tuple(
+        f"sqlalchemy.dialects.{name}" for name in ("postgresql", "mysql", "mssql", "oracle")
+    )
+    assert not [m for m in modules if m.startswith(others)]
+
+
 def test_python_dash_m_gitmig_runs(project: Project) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
