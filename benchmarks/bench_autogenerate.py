@@ -25,9 +25,10 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from run import ensure_alembic_venv
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / ".work"
-ALEMBIC_VENV = WORK / "alembic-venv"
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 # The worker: imported by neither tool's package, run by each tool's Python.
@@ -87,27 +88,6 @@ for line in sys.stdin:
         elapsed = time.perf_counter() - start
     print(json.dumps({"seconds": elapsed, "diffs": len(diffs)}), flush=True)
 '''
-
-
-def _alembic_python() -> Path:
-    python = ALEMBIC_VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {ALEMBIC_VENV} (Alembic for the comparison) ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(ALEMBIC_VENV)], check=True)
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "alembic",
-                "sqlalchemy>=2",
-                "psycopg[binary]",
-            ],
-            check=True,
-        )
-    return python
 
 
 class Worker:
@@ -174,7 +154,7 @@ def main() -> None:
     parser.add_argument("--postgresql", default=DEFAULT_POSTGRESQL, help="server to use")
     parser.add_argument("--skip-postgresql", action="store_true")
     args = parser.parse_args()
-    alembic = _alembic_python()
+    alembic = Path(ensure_alembic_venv(WORK, sys.executable))
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "worker.py"
         script.write_text(WORKER, encoding="utf-8")

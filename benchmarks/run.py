@@ -166,19 +166,21 @@ class Setup:
         return out, ensure_history(out, n, self.seed, self.ops)
 
 
-def ensure_alembic_venv(work: Path, python: str, spec: str) -> str:
+# What the Alembic side needs besides Alembic: the PostgreSQL driver (bench_autogenerate).
+ALEMBIC_VENV_EXTRAS = ("psycopg[binary]",)
+
+
+def ensure_alembic_venv(work: Path, python: str, spec: str = "alembic") -> str:
     """The interpreter of benchmarks/.work/alembic-venv, created (once) with ``spec``."""
     venv = work / "alembic-venv"
     venv_python = venv / "bin" / "python"
-    probe = [str(venv_python), "-c", "import alembic"]
+    probe = [str(venv_python), "-c", "import alembic, psycopg"]
     if venv_python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
         return str(venv_python)
     print(f"creating {venv} with {spec} ...", file=sys.stderr)
     subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run(
-        [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", spec],
-        check=True,
-    )
+    install = [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*install, spec, *ALEMBIC_VENV_EXTRAS], check=True)
     return str(venv_python)
 
 
