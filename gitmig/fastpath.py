@@ -40,8 +40,13 @@ _COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {"-r": "rev_range", "--rev-range": "rev_range"},
     ),
     "branches": ({"-v": "verbose", "--verbose": "verbose"}, {}),
-    "check-heads": ({"--json": "as_json"}, {}),
+    "check-heads": (
+        {"--json": "as_json", "--staged": "staged", "--fix-head-file": "fix_head_file"},
+        {"--against": "against"},
+    ),
 }
+# options that may be given several times (collected in a list)
+_REPEATABLE = frozenset({"against"})
 
 # Options click would read from the environment (auto_envvar_prefix="GITMIG").
 _CLICK_ENV_PREFIXES = (
@@ -75,7 +80,11 @@ def _parse(argv: Sequence[str]) -> tuple[str, dict[str, Any], dict[str, Any]] | 
         if option in flags:
             options[flags[option]] = True
         elif option in valued and args and not args[0].startswith("-"):
-            options[valued[option]] = args.pop(0)
+            key, value = valued[option], args.pop(0)
+            if key in _REPEATABLE:
+                options.setdefault(key, []).append(value)
+            else:
+                options[key] = value
         else:
             return None
     return name, root, options
@@ -107,10 +116,18 @@ def _branches(config: Config, verbose: bool = False) -> int:
     return 0
 
 
-def _check_heads(config: Config, as_json: bool = False) -> int:
+def _check_heads(
+    config: Config,
+    as_json: bool = False,
+    against: list[str] | None = None,
+    staged: bool = False,
+    fix_head_file: bool = False,
+) -> int:
     from gitmig import command, display
 
-    report = command.check_heads_report(config)
+    report = command.check_heads_report(
+        config, against=against, staged=staged, fix_head_file=fix_head_file
+    )
     _write(display.heads_check_text(report, as_json=as_json, quiet=config.quiet))
     return 0 if report.ok else 1
 
