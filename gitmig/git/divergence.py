@@ -11,11 +11,9 @@ whose parent exists on neither side. :func:`plan_rebase` computes the re-parenti
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitmig.exc import CommandError, GitError, RevisionError, ScriptError
 from gitmig.script.markers import parse_revision_source
@@ -47,6 +45,8 @@ def _is_revision_file(name: str) -> bool:
 
 def _blob_id(data: bytes) -> str:
     """The id git gives a blob with this content (no git process needed)."""
+    import hashlib
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
@@ -69,22 +69,22 @@ def _copy(rev: Revision, path: str) -> Revision:
     )
 
 
-@dataclass
 class Snapshot:
     """The revision files of the version folders in one place (work tree, index or ref)."""
 
-    #: what a person calls this place: ``working tree``, ``index`` or the ref as given
-    name: str
-    #: the commit of a ref snapshot (``None`` for the working tree and the index)
-    commit: str | None
-    #: revision id -> revision (``path`` is where it is declared)
-    revisions: dict[str, Revision] = field(default_factory=dict)
-    #: revision id -> git blob id of its file's content
-    digests: dict[str, str] = field(default_factory=dict)
-    #: revision id -> repository-relative path of its file
-    paths: dict[str, str] = field(default_factory=dict)
-    #: ids declared by two files of this snapshot: (id, first path, second path)
-    duplicates: list[tuple[str, str, str]] = field(default_factory=list)
+    def __init__(self, name: str, commit: str | None) -> None:
+        #: what a person calls this place: ``working tree``, ``index`` or the ref as given
+        self.name = name
+        #: the commit of a ref snapshot (``None`` for the working tree and the index)
+        self.commit = commit
+        #: revision id -> revision (``path`` is where it is declared)
+        self.revisions: dict[str, Revision] = {}
+        #: revision id -> git blob id of its file's content
+        self.digests: dict[str, str] = {}
+        #: revision id -> repository-relative path of its file
+        self.paths: dict[str, str] = {}
+        #: ids declared by two files of this snapshot: (id, first path, second path)
+        self.duplicates: list[tuple[str, str, str]] = []
 
     def add(self, rev: Revision, digest: str, relpath: str) -> None:
         if rev.revision in self.revisions:
@@ -203,8 +203,7 @@ class SnapshotReader:
                 snap.add(_copy(rev, shown), entry.blob, entry.path)
 
 
-@dataclass(frozen=True)
-class IdConflict:
+class IdConflict(NamedTuple):
     """One revision id declared with different contents on the two sides."""
 
     revision: str
@@ -212,8 +211,7 @@ class IdConflict:
     theirs: str
 
 
-@dataclass(frozen=True)
-class Orphan:
+class Orphan(NamedTuple):
     """A revision whose down_revision exists on neither side."""
 
     revision: str
@@ -222,8 +220,7 @@ class Orphan:
     missing: str
 
 
-@dataclass(frozen=True)
-class DivergentHeads:
+class DivergentHeads(NamedTuple):
     """Heads a merge of the two sides would leave on one line of history."""
 
     heads: tuple[str, ...]
@@ -232,23 +229,23 @@ class DivergentHeads:
     common_ancestors: tuple[str, ...]
 
 
-@dataclass
 class Comparison:
     """What merging ``theirs`` (a ref) into ``ours`` (work tree or index) does to the graph."""
 
-    ours: Snapshot
-    theirs: Snapshot
-    merge_base: str | None
-    #: ids each side added since the git merge-base, oldest first
-    added_ours: tuple[str, ...] = ()
-    added_theirs: tuple[str, ...] = ()
-    divergent: list[DivergentHeads] = field(default_factory=list)
-    conflicts: list[IdConflict] = field(default_factory=list)
-    orphans: list[Orphan] = field(default_factory=list)
-    #: the united graph could not be built for another reason (a cycle, a duplicate label)
-    invalid: str | None = None
-    #: heads of the united graph
-    heads: tuple[str, ...] = ()
+    def __init__(self, ours: Snapshot, theirs: Snapshot, merge_base: str | None) -> None:
+        self.ours = ours
+        self.theirs = theirs
+        self.merge_base = merge_base
+        #: ids each side added since the git merge-base, oldest first
+        self.added_ours: tuple[str, ...] = ()
+        self.added_theirs: tuple[str, ...] = ()
+        self.divergent: list[DivergentHeads] = []
+        self.conflicts: list[IdConflict] = []
+        self.orphans: list[Orphan] = []
+        #: the united graph could not be built for another reason (a cycle, a duplicate label)
+        self.invalid: str | None = None
+        #: heads of the united graph
+        self.heads: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -402,8 +399,7 @@ def _drop_orphans(revs: dict[str, Revision], orphans: set[str]) -> dict[str, Rev
     return {k: v for k, v in revs.items() if k not in dropped}
 
 
-@dataclass(frozen=True)
-class RebasePlan:
+class RebasePlan(NamedTuple):
     """Re-parent this branch's own chain of revisions onto the head of a ref."""
 
     ref: str

@@ -21,15 +21,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import GitError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from types import TracebackType
+
+_FULL_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 
 __all__ = [
     "Provenance",
@@ -40,8 +41,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     """One file of a tree (at a ref, or in the index): its path and its blob id."""
 
     path: str
@@ -50,8 +50,7 @@ class TreeEntry:
     stage: int = 0
 
 
-@dataclass(frozen=True)
-class Provenance:
+class Provenance(NamedTuple):
     """Who added a file to the repository, and which branches contain that commit."""
 
     path: str
@@ -278,7 +277,8 @@ class Repository:
 
     def list_files(self, ref: str, folder: str, *, recursive: bool = False) -> list[TreeEntry]:
         """Files under ``folder`` in the tree of ``ref`` (empty when the folder is absent)."""
-        commit = self.resolve_commit(ref)
+        # a full commit id came from git itself: no need to spawn git to check it again
+        commit = ref if _FULL_ID.match(ref) else self.resolve_commit(ref)
         prefix = folder.rstrip("/") + "/" if folder else ""
         args = ["ls-tree", "-z", "--full-tree"]
         if recursive:
