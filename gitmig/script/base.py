@@ -186,7 +186,7 @@ class ScriptDirectory:
 
         if not self.env_py_location.is_file():
             raise ScriptError(f"{self.env_py_location}: no env.py in the migration environment")
-        load_python_file(self.env_py_location, "gitmig_env")
+        load_python_file(self.env_py_location, "gitmig_env", doing="run")
 
 
 def _is_script(name: str) -> bool:

@@ -12,8 +12,11 @@ from gitmig.exc import GitmigError, ScriptError
 __all__ = ["load_python_file"]
 
 
-def load_python_file(path: str | Path, module_name: str) -> ModuleType:
-    """Import the file at ``path`` as ``module_name``; any failure is a ScriptError naming it."""
+def load_python_file(path: str | Path, module_name: str, doing: str = "import") -> ModuleType:
+    """Import the file at ``path`` as ``module_name``; any failure is a ScriptError naming it.
+
+    ``doing`` says what running the file means in the message (``import``, ``run``).
+    """
     path = Path(path)
     # Checked up front, not by catching FileNotFoundError around exec_module: that would also
     # swallow a FileNotFoundError raised by the code the file runs and blame the file itself.
@@ -26,11 +29,12 @@ def load_python_file(path: str | Path, module_name: str) -> ModuleType:
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
-    except GitmigError:
-        # Raised on purpose by what the file ran (env.py running migrations): pass it on.
+    except (GitmigError, BrokenPipeError):
+        # Raised on purpose by what the file ran (env.py running migrations), or the reader
+        # of our output went away (`gitmig upgrade --sql | head`): pass it on as it is.
         sys.modules.pop(module_name, None)
         raise
     except Exception as err:
         sys.modules.pop(module_name, None)
-        raise ScriptError(f"{path}: failed to import: {type(err).__name__}: {err}") from err
+        raise ScriptError(f"{path}: failed to {doing}: {type(err).__name__}: {err}") from err
     return module

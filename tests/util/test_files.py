@@ -42,3 +42,17 @@ def test_loads_a_module(tmp_path: Path) -> None:
         assert module.VALUE == 42
     finally:
         sys.modules.pop("gitmig_test_loads", None)
+
+
+def test_what_running_the_file_means_is_in_the_message(tmp_path: Path) -> None:
+    env_py = tmp_path / "env.py"
+    env_py.write_text("raise RuntimeError('no database')\n")
+    with pytest.raises(ScriptError, match=r"env\.py: failed to run: RuntimeError: no database"):
+        load_python_file(env_py, "gitmig_test_run", doing="run")
+
+
+def test_a_closed_output_pipe_passes_through(tmp_path: Path) -> None:
+    env_py = tmp_path / "env.py"
+    env_py.write_text("raise BrokenPipeError(32, 'Broken pipe')\n")
+    with pytest.raises(BrokenPipeError):
+        load_python_file(env_py, "gitmig_test_pipe")
