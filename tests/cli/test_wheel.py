@@ -72,3 +72,10 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
         result = subprocess.run(run + args, cwd=work, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     assert (work / "gitmig.ini").exists() and (work / "migrations" / "env.py").exists()
+    # the console script, on its fast path (heads) and through click (--version)
+    script = site / "bin" / "gitmig"
+    for args, expected in ((["heads"], "(head)"), (["--version"], "gitmig, version")):
+        result = subprocess.run(
+            [str(script), *args], cwd=work, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0 and expected in result.stdout, result.stderr
