@@ -30,6 +30,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import DefaultClause
 from sqlalchemy.sql.elements import ClauseElement, TextClause, conv
 from sqlalchemy.types import ARRAY, TypeEngine
@@ -505,19 +506,10 @@ def _render_array(autogen_context: AutogenContext, type_: ARRAY[Any], prefix: st
 _ASTEXT = re.compile(r"\(astext_type=Text\(\)\)$")
 
 
+@_type_renderer(postgresql.JSON)
 def _render_json(autogen_context: AutogenContext, type_: TypeEngine[Any], prefix: str) -> str:
     # astext_type=Text() is the default and would need its own import
-    text = repr(type_)
-    return prefix + _ASTEXT.sub("()", text)
-
-
-def _register_postgresql_json() -> None:
-    from sqlalchemy.dialects import postgresql
-
-    _type_renderer(postgresql.JSON)(_render_json)
-
-
-_register_postgresql_json()
+    return prefix + _ASTEXT.sub("()", repr(type_))
 
 
 # -- constraints and indexes --------------------------------------------------------------
