@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from gitmig.autogenerate import compare as _compare  # noqa: F401 - fills the comparators
+# imported for their @comparators.dispatch_for registrations (tables: through its import below)
 from gitmig.autogenerate.compare import columns as _columns  # noqa: F401
 from gitmig.autogenerate.compare import constraints as _constraints  # noqa: F401
 from gitmig.autogenerate.compare.tables import populate_upgrade_ops

@@ -30,6 +30,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import DefaultClause
 from sqlalchemy.sql.elements import ClauseElement, TextClause, conv
 from sqlalchemy.types import ARRAY, TypeEngine
@@ -37,6 +38,8 @@ from sqlalchemy.types import ARRAY, TypeEngine
 from gitmig.operations import ops
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+
     from gitmig.autogenerate.context import AutogenContext
 
 __all__ = [
@@ -209,6 +212,15 @@ def _op(autogen_context: AutogenContext, name: str) -> Call:
     return Call(_prefix(autogen_context) + name)
 
 
+def _named_op(
+    autogen_context: AutogenContext, method: str, name: Any, table_name: str | None
+) -> Call:
+    """``op.<method>(name, table_name, ...)`` for an index or constraint (batch: no table)."""
+    call = _op(autogen_context, method)
+    call.args.append(_name(autogen_context, name))
+    return _table_args(autogen_context, call, table_name)
+
+
 def _table_args(autogen_context: AutogenContext, call: Call, table_name: str | None) -> Call:
     if not autogen_context._has_batch and table_name is not None:
         call.args.append(quote(table_name))
@@ -237,12 +249,20 @@ def _dialect_kwargs(call: Call, kw: dict[str, Any]) -> Call:
     return call
 
 
-def _sql(element: Any) -> str:
-    if isinstance(element, TextClause):
-        return f"sa.text({quote(element.text)})"
+def _sql(element: Any, dialect: Dialect | None = None) -> str:
+    """SQL as ``sa.text("...")``; anything else as a string literal."""
     if isinstance(element, ClauseElement):
-        compiled = element.compile(compile_kwargs={"literal_binds": True})
-        return f"sa.text({quote(str(compiled))})"
+        return f"sa.text({_sql_text(element, dialect)})"
+    return quote(str(element))
+
+
+def _sql_text(element: Any, dialect: Dialect | None = None) -> str:
+    """The SQL of ``element`` (bound values inlined) as a string literal."""
+    if isinstance(element, TextClause):
+        return quote(element.text)
+    if isinstance(element, ClauseElement):
+        compiled = element.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        return quote(str(compiled))
     return quote(str(element))
 
 
@@ -404,14 +424,6 @@ def _identity(identity: Identity) -> Call:
     return call
 
 
-def _sql_text(element: Any) -> str:
-    if isinstance(element, TextClause):
-        return quote(element.text)
-    if isinstance(element, ClauseElement):
-        return quote(str(element.compile(compile_kwargs={"literal_binds": True})))
-    return quote(str(element))
-
-
 def render_server_default(autogen_context: AutogenContext, default: Any) -> str:
     """A ``server_default=`` value: a string literal or ``sa.text(...)``."""
     custom = _user_render(autogen_context, "server_default", default)
@@ -423,14 +435,7 @@ def render_server_default(autogen_context: AutogenContext, default: Any) -> str:
         default = default.arg
     if isinstance(default, str):
         return quote(default)
-    if isinstance(default, ClauseElement) and autogen_context.dialect is not None:
-        if isinstance(default, TextClause):
-            return f"sa.text({quote(default.text)})"
-        compiled = default.compile(
-            dialect=autogen_context.dialect, compile_kwargs={"literal_binds": True}
-        )
-        return f"sa.text({quote(str(compiled))})"
-    return _sql(default)
+    return _sql(default, autogen_context.dialect)
 
 
 # -- types --------------------------------------------------------------------------------
@@ -501,19 +506,10 @@ def _render_array(autogen_context: AutogenContext, type_: ARRAY[Any], prefix: st
 _ASTEXT = re.compile(r"\(astext_type=Text\(\)\)$")
 
 
+@_type_renderer(postgresql.JSON)
 def _render_json(autogen_context: AutogenContext, type_: TypeEngine[Any], prefix: str) -> str:
     # astext_type=Text() is the default and would need its own import
-    text = repr(type_)
-    return prefix + _ASTEXT.sub("()", text)
-
-
-def _register_postgresql_json() -> None:
-    from sqlalchemy.dialects import postgresql
-
-    _type_renderer(postgresql.JSON)(_render_json)
-
-
-_register_postgresql_json()
+    return prefix + _ASTEXT.sub("()", repr(type_))
 
 
 # -- constraints and indexes --------------------------------------------------------------
@@ -573,9 +569,7 @@ def _create_index(autogen_context: AutogenContext, op: ops.CreateIndexOp) -> Cod
     custom = _user_render(autogen_context, "index", op)
     if custom is not None:
         return custom
-    call = _op(autogen_context, "create_index")
-    call.args.append(_name(autogen_context, op.index_name))
-    _table_args(autogen_context, call, op.table_name)
+    call = _named_op(autogen_context, "create_index", op.index_name, op.table_name)
     call.args.append(_columns_list(op.columns))
     call.kw("unique", repr(bool(op.unique)))
     _schema(autogen_context, call, op.schema)
@@ -594,9 +588,7 @@ def _drop_index(autogen_context: AutogenContext, op: ops.DropIndexOp) -> Call:
 
 @renderers.dispatch_for(ops.CreateUniqueConstraintOp)
 def _create_unique(autogen_context: AutogenContext, op: ops.CreateUniqueConstraintOp) -> Call:
-    call = _op(autogen_context, "create_unique_constraint")
-    call.args.append(_name(autogen_context, op.constraint_name))
-    _table_args(autogen_context, call, op.table_name)
+    call = _named_op(autogen_context, "create_unique_constraint", op.constraint_name, op.table_name)
     call.args.append(_columns_list(op.columns))
     _schema(autogen_context, call, op.schema)
     return _dialect_kwargs(call, dict(op.kw))
@@ -604,18 +596,14 @@ def _create_unique(autogen_context: AutogenContext, op: ops.CreateUniqueConstrai
 
 @renderers.dispatch_for(ops.CreatePrimaryKeyOp)
 def _create_pk(autogen_context: AutogenContext, op: ops.CreatePrimaryKeyOp) -> Call:
-    call = _op(autogen_context, "create_primary_key")
-    call.args.append(_name(autogen_context, op.constraint_name))
-    _table_args(autogen_context, call, op.table_name)
+    call = _named_op(autogen_context, "create_primary_key", op.constraint_name, op.table_name)
     call.args.append(_columns_list(op.columns))
     return _schema(autogen_context, call, op.schema)
 
 
 @renderers.dispatch_for(ops.CreateForeignKeyOp)
 def _create_fk(autogen_context: AutogenContext, op: ops.CreateForeignKeyOp) -> Call:
-    call = _op(autogen_context, "create_foreign_key")
-    call.args.append(_name(autogen_context, op.constraint_name))
-    _table_args(autogen_context, call, op.source_table)
+    call = _named_op(autogen_context, "create_foreign_key", op.constraint_name, op.source_table)
     call.args += [
         quote(op.referent_table),
         _columns_list(op.local_cols),
@@ -629,9 +617,7 @@ def _create_fk(autogen_context: AutogenContext, op: ops.CreateForeignKeyOp) -> C
 
 @renderers.dispatch_for(ops.CreateCheckConstraintOp)
 def _create_check(autogen_context: AutogenContext, op: ops.CreateCheckConstraintOp) -> Call:
-    call = _op(autogen_context, "create_check_constraint")
-    call.args.append(_name(autogen_context, op.constraint_name))
-    _table_args(autogen_context, call, op.table_name)
+    call = _named_op(autogen_context, "create_check_constraint", op.constraint_name, op.table_name)
     call.args.append(_sql_text(op.condition))
     _schema(autogen_context, call, op.schema)
     return _dialect_kwargs(call, dict(op.kw))
@@ -639,9 +625,7 @@ def _create_check(autogen_context: AutogenContext, op: ops.CreateCheckConstraint
 
 @renderers.dispatch_for(ops.DropConstraintOp)
 def _drop_constraint(autogen_context: AutogenContext, op: ops.DropConstraintOp) -> Call:
-    call = _op(autogen_context, "drop_constraint")
-    call.args.append(_name(autogen_context, op.constraint_name))
-    _table_args(autogen_context, call, op.table_name)
+    call = _named_op(autogen_context, "drop_constraint", op.constraint_name, op.table_name)
     call.kw("type_", quote(op.constraint_type) if op.constraint_type else None)
     return _schema(autogen_context, call, op.schema)
 

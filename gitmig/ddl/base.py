@@ -45,6 +45,7 @@ __all__ = [
     "format_server_default",
     "format_table_name",
     "format_type",
+    "render_alter_column",
 ]
 
 
@@ -241,6 +242,14 @@ def alter_column(compiler: DDLCompiler, name: str) -> str:
     return f"ALTER COLUMN {format_column_name(compiler, name)}"
 
 
+def render_alter_column(element: AlterColumn, compiler: DDLCompiler, action: str) -> str:
+    """``ALTER TABLE t ALTER COLUMN c <action>``."""
+    return (
+        f"{alter_table(compiler, element.table_name, element.schema)} "
+        f"{alter_column(compiler, element.column_name)} {action}"
+    )
+
+
 def column_spec(compiler: DDLCompiler, column: Column[Any]) -> str:
     """A column's definition with its column-level constraints (``CHECK``, ...)."""
     text = compiler.get_column_specification(column)
@@ -308,20 +317,14 @@ def visit_drop_column(element: DropColumn, compiler: DDLCompiler, **kw: Any) -> 
 
 @compiles(ColumnNullable)
 def visit_column_nullable(element: ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
-    return (
-        f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"{alter_column(compiler, element.column_name)} "
-        f"{'DROP' if element.nullable else 'SET'} NOT NULL"
+    return render_alter_column(
+        element, compiler, f"{'DROP' if element.nullable else 'SET'} NOT NULL"
     )
 
 
 @compiles(ColumnType)
 def visit_column_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
-    return (
-        f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"{alter_column(compiler, element.column_name)} "
-        f"TYPE {format_type(compiler, element.type_)}"
-    )
+    return render_alter_column(element, compiler, f"TYPE {format_type(compiler, element.type_)}")
 
 
 @compiles(ColumnName)
@@ -340,10 +343,7 @@ def visit_column_default(element: ColumnDefault, compiler: DDLCompiler, **kw: An
         if element.default is None
         else f"SET DEFAULT {format_server_default(compiler, element.default)}"
     )
-    return (
-        f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"{alter_column(compiler, element.column_name)} {action}"
-    )
+    return render_alter_column(element, compiler, action)
 
 
 @compiles(ColumnComment)

@@ -379,18 +379,6 @@ class DefaultImpl:
 
 def impl_for_dialect(name: str) -> type[DefaultImpl]:
     """The implementation class registered for dialect ``name`` (``DefaultImpl`` if none)."""
-    if name not in _REGISTRY:
-        _load_dialect_modules()
+    # importing any gitmig.ddl module runs gitmig/ddl/__init__.py first, which imports every
+    # dialect module: all of them are registered before anyone can call this
     return _REGISTRY.get(name, DefaultImpl)
-
-
-def _load_dialect_modules() -> None:
-    # Dialect modules register on import; import them only when an unknown name is asked for.
-    import importlib
-
-    for module in ("postgresql", "mysql", "sqlite", "mssql", "oracle"):
-        try:
-            importlib.import_module(f"gitmig.ddl.{module}")
-        except ModuleNotFoundError as err:
-            if err.name != f"gitmig.ddl.{module}":
-                raise

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Column
     from sqlalchemy.engine import Dialect
     from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.types import TypeEngine
 
 __all__ = ["MSSQLDropColumnConstraints", "MSSQLImpl"]
 
@@ -198,10 +199,17 @@ def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> 
     return base.render_drop_column(element, compiler, if_exists=True)
 
 
-def _nullability(nullable: bool | None) -> str:
-    if nullable is None:
-        return ""
-    return " NULL" if nullable else " NOT NULL"
+def _restate_column(
+    compiler: DDLCompiler,
+    element: base.AlterColumn,
+    type_: TypeEngine[Any],
+    nullable: bool | None,
+) -> str:
+    """``ALTER COLUMN c <type> [NULL|NOT NULL]``: the one statement for type and nullability."""
+    nullability = "" if nullable is None else " NULL" if nullable else " NOT NULL"
+    return base.render_alter_column(
+        element, compiler, f"{base.format_type(compiler, type_)}{nullability}"
+    )
 
 
 @compiles(base.ColumnNullable, "mssql")
@@ -211,21 +219,12 @@ def _column_nullable(element: base.ColumnNullable, compiler: DDLCompiler, **kw: 
             f"SQL Server restates the type to change nullability of "
             f"{element.table_name}.{element.column_name}: pass existing_type="
         )
-    return (
-        f"{base.alter_table(compiler, element.table_name, element.schema)} "
-        f"{base.alter_column(compiler, element.column_name)} "
-        f"{base.format_type(compiler, element.existing_type)}{_nullability(element.nullable)}"
-    )
+    return _restate_column(compiler, element, element.existing_type, element.nullable)
 
 
 @compiles(base.ColumnType, "mssql")
 def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
-    return (
-        f"{base.alter_table(compiler, element.table_name, element.schema)} "
-        f"{base.alter_column(compiler, element.column_name)} "
-        f"{base.format_type(compiler, element.type_)}"
-        f"{_nullability(element.existing_nullable)}"
-    )
+    return _restate_column(compiler, element, element.type_, element.existing_nullable)
 
 
 @compiles(base.ColumnDefault, "mssql")

@@ -9,7 +9,7 @@ pass ``existing_nullable``, ``existing_server_default``, ``existing_comment``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Constraint, ForeignKeyConstraint
 from sqlalchemy.ext.compiler import compiles
@@ -178,7 +178,11 @@ def _change_column(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any)
     )
 
 
-def _restate(element: base.AlterColumn, **changes: Any) -> MySQLModifyColumn:
+_M = TypeVar("_M", bound=MySQLModifyColumn)
+
+
+def _restate(element: base.AlterColumn, stmt: type[_M], **changes: Any) -> _M:
+    """``element``'s column restated from its ``existing_*`` values, with ``changes``."""
     values: dict[str, Any] = {
         "type_": element.existing_type,
         "nullable": element.existing_nullable,
@@ -186,24 +190,22 @@ def _restate(element: base.AlterColumn, **changes: Any) -> MySQLModifyColumn:
         "comment": element.existing_comment,
     }
     values.update(changes)
-    return MySQLModifyColumn(
-        element.table_name, element.column_name, schema=element.schema, **values
-    )
+    return stmt(element.table_name, element.column_name, schema=element.schema, **values)
 
 
 @compiles(base.ColumnNullable, *_DIALECTS)
 def _column_nullable(element: base.ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
-    return _modify_column(_restate(element, nullable=element.nullable), compiler)
+    return _modify_column(_restate(element, MySQLModifyColumn, nullable=element.nullable), compiler)
 
 
 @compiles(base.ColumnType, *_DIALECTS)
 def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
-    return _modify_column(_restate(element, type_=element.type_), compiler)
+    return _modify_column(_restate(element, MySQLModifyColumn, type_=element.type_), compiler)
 
 
 @compiles(base.ColumnComment, *_DIALECTS)
 def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: Any) -> str:
-    return _modify_column(_restate(element, comment=element.comment), compiler)
+    return _modify_column(_restate(element, MySQLModifyColumn, comment=element.comment), compiler)
 
 
 @compiles(base.ColumnName, *_DIALECTS)
@@ -211,20 +213,7 @@ def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> 
     if element.existing_type is None:
         # MySQL 8 and MariaDB 10.5 rename without restating the column
         return base.visit_column_name(element, compiler, **kw)
-    restated = _restate(element)
-    return _change_column(
-        MySQLChangeColumn(
-            element.table_name,
-            element.column_name,
-            schema=element.schema,
-            newname=element.newname,
-            type_=restated.type_,
-            nullable=restated.nullable,
-            default=restated.default,
-            comment=restated.comment,
-        ),
-        compiler,
-    )
+    return _change_column(_restate(element, MySQLChangeColumn, newname=element.newname), compiler)
 
 
 @compiles(base.RenameTable, *_DIALECTS)

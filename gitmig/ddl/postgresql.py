@@ -102,8 +102,6 @@ def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> 
 @compiles(base.ColumnType, "postgresql")
 def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
     using = f" USING {element.using}" if element.using else ""
-    return (
-        f"{base.alter_table(compiler, element.table_name, element.schema)} "
-        f"{base.alter_column(compiler, element.column_name)} "
-        f"TYPE {base.format_type(compiler, element.type_)}{using}"
+    return base.render_alter_column(
+        element, compiler, f"TYPE {base.format_type(compiler, element.type_)}{using}"
     )

@@ -476,16 +476,13 @@ class ApplyBatchImpl:
             *self.table_args,
             schema=self.table.schema,
             comment=self.comment,
-            **{**self._dialect_kwargs(), **self.table_kwargs},
+            **{**self.table.dialect_kwargs, **self.table_kwargs},
         )
         if self.pk_name is not None:
             new_table.primary_key.name = self.pk_name
         for fk in new_table.foreign_keys:
             SchemaObjects._ensure_table_for_fk(metadata, fk)
         return new_table
-
-    def _dialect_kwargs(self) -> dict[str, Any]:
-        return dict(self.table.dialect_kwargs)
 
     def _copy_constraint(self, const: Constraint) -> Constraint | None:
         table = const.table

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NULLTYPE
 
-from gitmig.operations.schemaobj import SchemaObjects
+from gitmig.operations.schemaobj import CONSTRAINT_TYPES, SchemaObjects
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.base import Executable
@@ -94,6 +94,11 @@ class MigrateOperation:
         return f"{type(self).__name__}({fields})"
 
 
+def _name_of(item: Constraint | Index) -> str | None:
+    # an unnamed item carries SQLAlchemy's non-str "no name yet" marker, not None
+    return item.name if isinstance(item.name, str) else None
+
+
 def _table_of(constraint: Constraint) -> Table:
     table = constraint.table
     if not isinstance(table, Table):
@@ -139,11 +144,9 @@ class AddConstraintOp(MigrateOperation):
         return ("add_constraint", self.to_constraint())
 
 
+#: the ``type_`` of ``drop_constraint`` for each kind of constraint
 _DROP_TYPE_NAMES: dict[type[Constraint], str] = {
-    ForeignKeyConstraint: "foreignkey",
-    PrimaryKeyConstraint: "primary",
-    UniqueConstraint: "unique",
-    CheckConstraint: "check",
+    cls: name for name, cls in CONSTRAINT_TYPES.items() if name is not None
 }
 
 
@@ -184,7 +187,7 @@ class DropConstraintOp(MigrateOperation):
             (name for k, name in _DROP_TYPE_NAMES.items() if isinstance(constraint, k)), None
         )
         return cls(
-            constraint.name if isinstance(constraint.name, str) else None,
+            _name_of(constraint),
             table.name,
             type_,
             schema=table.schema,
@@ -227,7 +230,7 @@ class CreatePrimaryKeyOp(AddConstraintOp):
         assert isinstance(constraint, PrimaryKeyConstraint)
         table = _table_of(constraint)
         return cls(
-            constraint.name if isinstance(constraint.name, str) else None,
+            _name_of(constraint),
             table.name,
             [c.name for c in constraint.columns],
             schema=table.schema,
@@ -273,7 +276,7 @@ class CreateUniqueConstraintOp(AddConstraintOp):
         if constraint.initially:
             kw["initially"] = constraint.initially
         return cls(
-            constraint.name if isinstance(constraint.name, str) else None,
+            _name_of(constraint),
             table.name,
             [c.name for c in constraint.columns],
             schema=table.schema,
@@ -340,7 +343,7 @@ class CreateForeignKeyOp(AddConstraintOp):
         if ref_schema:
             kw["referent_schema"] = ref_schema
         return cls(
-            constraint.name if isinstance(constraint.name, str) else None,
+            _name_of(constraint),
             table.name,
             ref_table or "",
             [e.parent.name for e in constraint.elements],
@@ -387,7 +390,7 @@ class CreateCheckConstraintOp(AddConstraintOp):
         assert isinstance(constraint, CheckConstraint)
         table = _table_of(constraint)
         return cls(
-            constraint.name if isinstance(constraint.name, str) else None,
+            _name_of(constraint),
             table.name,
             constraint.sqltext,
             schema=table.schema,
@@ -433,7 +436,7 @@ class CreateIndexOp(MigrateOperation):
         table = index.table
         assert table is not None
         return cls(
-            index.name if isinstance(index.name, str) else None,
+            _name_of(index),
             table.name,
             [e.name if isinstance(e, Column) else e for e in index.expressions],
             schema=table.schema,
@@ -488,7 +491,7 @@ class DropIndexOp(MigrateOperation):
         table = index.table
         assert table is not None
         return cls(
-            index.name if isinstance(index.name, str) else None,
+            _name_of(index),
             table_name=table.name,
             schema=table.schema,
             _reverse=CreateIndexOp.from_index(index),

@@ -79,10 +79,6 @@ def compare_columns(
             )
 
 
-def _reflected_column(info: Mapping[str, Any]) -> Column[Any]:
-    return column_from_reflected(info)
-
-
 @comparators.dispatch_for("column")
 def compare_nullable(
     autogen_context: AutogenContext,
@@ -122,7 +118,7 @@ def compare_type(
     if callable(option):
         verdict = option(
             autogen_context.migration_context,
-            _reflected_column(conn_column),
+            column_from_reflected(conn_column),
             metadata_column,
             conn_type,
             model_type,
@@ -181,7 +177,7 @@ def compare_server_default(
     if callable(option):
         verdict = option(
             autogen_context.migration_context,
-            _reflected_column(conn_column),
+            column_from_reflected(conn_column),
             metadata_column,
             conn_default,
             model_default,

@@ -9,7 +9,7 @@ column's indexes and foreign keys go before the column, new ones after it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKeyConstraint, Table
@@ -37,6 +37,8 @@ from gitmig.operations.ops import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy import Index
+
     from gitmig.autogenerate.context import AutogenContext
 
 __all__ = ["PHASES", "compare_schemas", "parent_names", "populate_upgrade_ops", "schema_key"]
@@ -200,13 +202,7 @@ def _add_created_tables(
                 item for item in create.columns if not any(item is fkc for fkc in later)
             ]
         upgrade_ops.ops.append(create)
-        indexes = [
-            CreateIndexOp.from_index(index)
-            for index in sorted(table.indexes, key=lambda i: str(i.name))
-            if autogen_context.run_object_filters(index, index.name, "index", False, None)
-        ]
-        if indexes:
-            upgrade_ops.ops.append(ModifyTableOps(table.name, indexes, schema=table.schema))
+        _add_index_ops(autogen_context, upgrade_ops, table, CreateIndexOp.from_index, False)
     for fkc in later:
         table = fkc.table
         assert isinstance(table, Table)
@@ -232,14 +228,25 @@ def _add_removed_tables(
     }
     for key in reversed(_topological(sorted(by_key, key=lambda k: (k[0] or "", k[1])), depends)):
         table = by_key[key].table
-        indexes = [
-            DropIndexOp.from_index(index)
-            for index in sorted(table.indexes, key=lambda i: str(i.name))
-            if autogen_context.run_object_filters(index, index.name, "index", True, None)
-        ]
-        if indexes:
-            upgrade_ops.ops.append(ModifyTableOps(table.name, indexes, schema=table.schema))
+        _add_index_ops(autogen_context, upgrade_ops, table, DropIndexOp.from_index, True)
         upgrade_ops.ops.append(DropTableOp.from_table(table))
+
+
+def _add_index_ops(
+    autogen_context: AutogenContext,
+    upgrade_ops: UpgradeOps,
+    table: Table,
+    make: Callable[[Index], MigrateOperation],
+    reflected: bool,
+) -> None:
+    """One ``ModifyTableOps`` creating (or dropping) the indexes of a new (or dropped) table."""
+    indexes = [
+        make(index)
+        for index in sorted(table.indexes, key=lambda i: str(i.name))
+        if autogen_context.run_object_filters(index, index.name, "index", reflected, None)
+    ]
+    if indexes:
+        upgrade_ops.ops.append(ModifyTableOps(table.name, indexes, schema=table.schema))
 
 
 def _topological(keys: Sequence[Any], depends: dict[Any, set[Any]]) -> list[Any]:
