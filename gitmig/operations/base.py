@@ -418,10 +418,6 @@ class Operations(AbstractOperations):
                 postgresql_using="age::bigint",
             )
         """
-        if kw.get("postgresql_using") is not None and type_ is None:
-            raise UnsupportedOperationError(
-                f"alter_column({table_name!r}, {column_name!r}): postgresql_using needs type_"
-            )
         self.invoke(
             ops.AlterColumnOp(
                 table_name,

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import NULLTYPE
 
+from gitmig.exc import UnsupportedOperationError
 from gitmig.operations.schemaobj import CONSTRAINT_TYPES, SchemaObjects
 
 if TYPE_CHECKING:
@@ -742,6 +743,11 @@ class AlterColumnOp(AlterTableOp):
         modify_type: Any = None,
         **kw: Any,
     ) -> None:
+        if kw.get("postgresql_using") is not None and modify_type is None:
+            # checked here so that op.alter_column and batch_op.alter_column agree
+            raise UnsupportedOperationError(
+                f"alter_column({table_name!r}, {column_name!r}): postgresql_using needs type_"
+            )
         super().__init__(table_name, schema=schema)
         self.column_name = column_name
         self.existing_type = existing_type

@@ -592,6 +592,13 @@ def test_postgresql_using_needs_type() -> None:
     with pytest.raises(UnsupportedOperationError, match="postgresql_using needs type_"):
         render("postgresql", lambda op: op.alter_column("t", "c", postgresql_using="c::int"))
 
+    def in_batch(op: Operations) -> None:
+        with op.batch_alter_table("t") as batch_op:
+            batch_op.alter_column("c", postgresql_using="c::int")
+
+    with pytest.raises(UnsupportedOperationError, match="postgresql_using needs type_"):
+        render("postgresql", in_batch)
+
 
 def test_terminators_and_batch_separators() -> None:
     def fn(op: Operations) -> None:
