@@ -76,6 +76,8 @@ class GitmigGroup(click.Group):
             state = ctx.obj
             if isinstance(state, CliState) and state.raiseerr:
                 raise
+            if isinstance(err, command.UsageError):
+                _fail(f"{err}\nTry 'gitmig {ctx.invoked_subcommand} --help' for help.", code=2)
             _fail(str(err))
         except (
             click.exceptions.ClickException,
@@ -94,11 +96,11 @@ class GitmigGroup(click.Group):
             )
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     from gitmig.util.messaging import mask_url
 
     click.echo(f"gitmig: error: {mask_url(message)}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 pass_state = click.make_pass_decorator(CliState)
