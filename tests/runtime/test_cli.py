@@ -191,3 +191,21 @@ def test_blame_outside_git_names_blame(sqlite_url, make_project):
     result = _invoke(project, "blame")
     assert result.exit_code == 1
     assert "gitmig: error: blame needs git: not inside a git repository" in result.output
+
+
+def test_stamp_purge_overwrites_rows_the_scripts_do_not_know(sqlite_url, make_project):
+    """The unknown-revision error tells the user to run `stamp --purge`: it must work."""
+    import sqlalchemy as sa
+
+    project = make_project(sqlite_url)
+    _linear(project)
+    assert _invoke(project, "upgrade", "b").exit_code == 0
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE gitmig_version SET version_num = 'zz9'"))
+    engine.dispose()
+    result = _invoke(project, "current")
+    assert result.exit_code == 1 and "`gitmig stamp --purge REVISION`" in result.output
+    result = _invoke(project, "stamp", "--purge", "b")
+    assert result.exit_code == 0, result.output
+    assert project.rows() == {"b"}
