@@ -501,6 +501,7 @@ def _run_env(
             script_dir.run_env()
     except ScriptError as err:
         _explain_url_problem(config, err)
+        _explain_connection_failure(script_dir, err)
         raise
     if not calls:
         raise ScriptError(
@@ -534,6 +535,26 @@ def _explain_url_problem(config: Config, err: BaseException) -> None:
             f"{where}: [{_section_label(config, config.config_ini_section)}] "
             f"sqlalchemy.url is not set; {example}"
         ) from None
+
+
+def _explain_connection_failure(script_dir: ScriptDirectory, err: BaseException) -> None:
+    """Raise a shorter ScriptError when env.py failed because it could not connect.
+
+    SQLAlchemy's message repeats the exception class and adds a link line; the driver's own
+    words (host, port, why) are what the user needs.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from gitmig.exc import ScriptError
+
+    cause = err.__cause__
+    if not isinstance(cause, DBAPIError) or cause.statement is not None:
+        return  # not a failure to connect (a statement env.py ran itself)
+    lines = str(cause.orig if cause.orig is not None else cause).splitlines()
+    reason = "; ".join(" ".join(line.split()) for line in lines if line.strip())
+    raise ScriptError(
+        f"{script_dir.env_py_location}: cannot connect to the database: {reason}"
+    ) from cause
 
 
 def _section_label(config: Config, section: str) -> str:

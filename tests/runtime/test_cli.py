@@ -209,3 +209,21 @@ def test_stamp_purge_overwrites_rows_the_scripts_do_not_know(sqlite_url, make_pr
     result = _invoke(project, "stamp", "--purge", "b")
     assert result.exit_code == 0, result.output
     assert project.rows() == {"b"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://app:hunter2secret@127.0.0.1:1/app",
+        "mysql+pymysql://app:hunter2secret@127.0.0.1:1/app",
+    ],
+)
+def test_unreachable_database_is_one_line_without_password(make_project, url):
+    project = make_project(url)
+    _linear(project)
+    result = _invoke(project, "upgrade")
+    assert result.exit_code == 1
+    assert result.output.startswith("gitmig: error: ")
+    assert "env.py: cannot connect to the database: " in result.output
+    assert result.output.count("\n") == 1, result.output
+    assert "hunter2secret" not in result.output and "sqlalche.me" not in result.output
