@@ -132,8 +132,12 @@ def init(
         raise CommandError(f"Directory {str(target)!r} already exists and is not empty")
     config_name = "pyproject.toml" if template == "pyproject" else "gitmig.ini"
     config_path = Path(config.config_file_name or config_name)
-    if template == "pyproject" and config.config_file_name is None:
-        config_path = Path(config_name)
+    if (config_path.suffix == ".toml") != (template == "pyproject"):
+        # The file would hold the wrong format and fail to load on the next command.
+        wanted = "a .toml file" if template == "pyproject" else "an ini file (or use -t pyproject)"
+        raise UsageError(
+            f"Config file {str(config_path)!r}: the {template!r} template writes {wanted}"
+        )
     written: list[Path] = []
     (target / "versions").mkdir(parents=True, exist_ok=True)
     for item in sorted(source.iterdir()):

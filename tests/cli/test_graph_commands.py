@@ -43,6 +43,19 @@ class TestInit:
         assert result.exit_code == 2  # a bad option value is a usage error
         assert "No such template 'nope'" in result.output and "generic" in result.output
 
+    @pytest.mark.parametrize(
+        ("template", "config"), [("pyproject", "db.ini"), ("generic", "pyproject.toml")]
+    )
+    def test_config_file_must_suit_the_template(
+        self, tmp_path: Path, run_cli: Callable[..., Result], template: str, config: str
+    ) -> None:
+        """Else init writes TOML into an ini file (or the reverse) that the next command rejects."""
+        target = tmp_path / config
+        result = run_cli("-c", str(target), "init", "-t", template, str(tmp_path / "m"))
+        assert result.exit_code == 2
+        assert f"the {template!r} template writes" in result.output
+        assert not target.exists() and not (tmp_path / "m").exists()
+
     @pytest.mark.parametrize("template", ["generic", "async", "multidb", "pyproject"])
     def test_every_template_inits(
         self,
