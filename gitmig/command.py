@@ -568,6 +568,14 @@ def _section_label(config: Config, section: str) -> str:
     return "tool.gitmig" if section == config.config_ini_section else f"tool.gitmig.{section}"
 
 
+def _check_offline_lock(command_name: str, sql: bool, lock_timeout: float | None) -> None:
+    if sql and lock_timeout is not None:
+        raise UsageError(
+            f"{command_name} --lock-timeout cannot be used with --sql: offline mode connects "
+            "to nothing and takes no lock"
+        )
+
+
 def _split_range(revision: str, sql: bool, command_name: str) -> tuple[str | None, str]:
     """``START:END`` -> (START, END); ranges are for offline mode only."""
     if ":" not in revision:
@@ -622,6 +630,7 @@ def _migrate(
 ) -> None:
     from gitmig.runtime.plan import downgrade_steps, resolve_rows, upgrade_steps
 
+    _check_offline_lock(direction, sql, lock_timeout)
     script_dir = script_directory(config)
     starting_rev, target = _split_range(revision, sql, direction)
     if direction == "downgrade" and sql and starting_rev is None:
@@ -670,6 +679,7 @@ def stamp(
         raise UsageError("stamp needs at least one revision")
     if purge and sql:
         raise UsageError("stamp --purge cannot be used with --sql (offline) mode")
+    _check_offline_lock("stamp", sql, lock_timeout)
     starting_rev = None
     if sql and len(targets) == 1:
         starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")

@@ -171,6 +171,8 @@ def test_env_py_that_never_runs_migrations_is_an_error(sqlite_url, make_project,
     "args",
     [
         ["stamp", "--sql", "--purge", "a"],
+        ["upgrade", "--sql", "--lock-timeout", "5"],
+        ["stamp", "--sql", "--lock-timeout", "5", "a"],
         ["upgrade", "a:"],
         ["history", "-r", "a"],
         ["init", "-t", "nope", "elsewhere"],
