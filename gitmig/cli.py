@@ -76,6 +76,8 @@ class GitmigGroup(click.Group):
             state = ctx.obj
             if isinstance(state, CliState) and state.raiseerr:
                 raise
+            if isinstance(err, command.UsageError):
+                _fail(f"{err}\nTry 'gitmig {ctx.invoked_subcommand} --help' for help.", code=2)
             _fail(str(err))
         except (
             click.exceptions.ClickException,
@@ -94,11 +96,11 @@ class GitmigGroup(click.Group):
             )
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     from gitmig.util.messaging import mask_url
 
     click.echo(f"gitmig: error: {mask_url(message)}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 pass_state = click.make_pass_decorator(CliState)
@@ -113,7 +115,14 @@ pass_state = click.make_pass_decorator(CliState)
     metavar="FILE",
     help="Config file (default: gitmig.ini, else [tool.gitmig] in pyproject.toml).",
 )
-@click.option("-n", "--name", default="gitmig", show_default=True, help="Config section to use.")
+@click.option(
+    "-n",
+    "--name",
+    default="gitmig",
+    show_default=True,
+    metavar="SECTION",
+    help="Config section to use.",
+)
 @click.option(
     "-x", "x", multiple=True, metavar="KEY=VALUE", help="Extra argument for env.py (repeatable)."
 )
@@ -141,10 +150,15 @@ def main(argv: list[str] | None = None) -> None:
 # -- environment ----------------------------------------------------------------------------
 
 
-@cli.command("init")
+@cli.command("init", short_help="Create a migration environment.")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option(
-    "-t", "--template", default="generic", show_default=True, help="Environment template."
+    "-t",
+    "--template",
+    default="generic",
+    show_default=True,
+    metavar="NAME",
+    help="Environment template (see list-templates).",
 )
 @click.option("--package", is_flag=True, help="Write __init__.py files (importable package).")
 @pass_state
@@ -160,7 +174,7 @@ def init_cmd(state: CliState, directory: str, template: str, package: bool) -> N
     )
 
 
-@cli.command("list-templates")
+@cli.command("list-templates", short_help="List the templates init takes.")
 @pass_state
 def list_templates_cmd(state: CliState) -> None:
     """List the environment templates that `gitmig init -t` takes."""
@@ -175,13 +189,21 @@ def list_templates_cmd(state: CliState) -> None:
 
 
 @cli.command("new")
-@click.option("-m", "--message", help="What the revision does (its docstring and file slug).")
-@click.option("--head", help="The head to build on (needed when there are several).")
+@click.option(
+    "-m", "--message", metavar="MESSAGE", help="What the revision does (docstring, file name)."
+)
+@click.option(
+    "--head", metavar="REV", help="The revision to build on (needed when there are several heads)."
+)
 @click.option("--splice", is_flag=True, help="Allow --head to name a revision that is not a head.")
-@click.option("--branch-label", multiple=True, help="Branch label for the new revision.")
-@click.option("--depends-on", multiple=True, help="Revision this one depends on (repeatable).")
-@click.option("--rev-id", help="Use this id instead of a generated one.")
-@click.option("--version-path", help="Version folder to write into (one of version_locations).")
+@click.option("--branch-label", multiple=True, metavar="LABEL", help="Branch label (repeatable).")
+@click.option(
+    "--depends-on", multiple=True, metavar="REV", help="Revision this one depends on (repeatable)."
+)
+@click.option("--rev-id", metavar="ID", help="Use this id instead of a generated one.")
+@click.option(
+    "--version-path", metavar="DIR", help="Version folder to write into (one of version_locations)."
+)
 @click.option(
     "--autogenerate",
     is_flag=True,
@@ -278,7 +300,7 @@ def history_cmd(
     _print_scripts(state, scripts, verbose, as_json, history=True)
 
 
-@cli.command("show")
+@cli.command("show", short_help="Show one revision's details.")
 @click.argument("rev")
 @pass_state
 def show_cmd(state: CliState, rev: str) -> None:
@@ -286,7 +308,7 @@ def show_cmd(state: CliState, rev: str) -> None:
     _print_scripts(state, command.show(state.config(), rev), True, False, history=False)
 
 
-@cli.command("check-heads")
+@cli.command("check-heads", short_help="Exit 1 if the graph needs a merge.")
 @click.option(
     "--against",
     "against",
@@ -316,11 +338,11 @@ def check_heads_cmd(
         sys.exit(1)
 
 
-@cli.command("merge")
+@cli.command("merge", short_help="Write a merge revision joining heads.")
 @click.argument("revisions", nargs=-1)
-@click.option("-m", "--message", help="What the merge revision says.")
-@click.option("--branch-label", multiple=True, help="Branch label for the merge revision.")
-@click.option("--rev-id", help="Use this id instead of a generated one.")
+@click.option("-m", "--message", metavar="MESSAGE", help="What the merge revision says.")
+@click.option("--branch-label", multiple=True, metavar="LABEL", help="Branch label (repeatable).")
+@click.option("--rev-id", metavar="ID", help="Use this id instead of a generated one.")
 @pass_state
 def merge_cmd(
     state: CliState,
@@ -337,7 +359,7 @@ def merge_cmd(
     config.print_stdout(f"Generating {path} ... done")
 
 
-@cli.command("rebase")
+@cli.command("rebase", short_help="Re-parent this branch's revisions onto REF.")
 @click.option("--onto", required=True, metavar="REF", help="Git ref whose head to build on.")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 @pass_state
@@ -388,7 +410,7 @@ def _blame_json(blame: command.Blame) -> dict[str, Any]:
     }
 
 
-@cli.command("blame")
+@cli.command("blame", short_help="Show who added each revision to git.")
 @click.argument("rev", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_state
@@ -404,7 +426,7 @@ def blame_cmd(state: CliState, rev: str | None, as_json: bool) -> None:
             click.echo(_blame_line(blame))
 
 
-@cli.group("hook")
+@cli.group("hook", short_help="Install native git hooks.")
 def hook_group() -> None:
     """Native git hooks (for repositories that don't use the pre-commit framework)."""
 
@@ -463,7 +485,7 @@ def _progress(state: CliState) -> Iterator[None]:
         logger.setLevel(level)
 
 
-@cli.command("upgrade", context_settings=_RELATIVE_ARGS)
+@cli.command("upgrade", context_settings=_RELATIVE_ARGS, short_help="Upgrade the database.")
 @click.argument("revision", default="head")
 @_sql_option
 @_tag_option
@@ -494,7 +516,7 @@ def upgrade_cmd(
         command.upgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
 
 
-@cli.command("downgrade", context_settings=_RELATIVE_ARGS)
+@cli.command("downgrade", context_settings=_RELATIVE_ARGS, short_help="Downgrade the database.")
 @click.argument("revision")
 @_sql_option
 @_tag_option
@@ -508,7 +530,11 @@ def downgrade_cmd(
         command.downgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
 
 
-@cli.command("stamp", context_settings=_RELATIVE_ARGS)
+@cli.command(
+    "stamp",
+    context_settings=_RELATIVE_ARGS,
+    short_help="Set the version table without migrating.",
+)
 @click.argument("revisions", nargs=-1, required=True)
 @_sql_option
 @_tag_option
@@ -558,7 +584,7 @@ def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
         )
 
 
-@cli.command("check")
+@cli.command("check", short_help="Exit 1 if the models differ from the database.")
 @pass_state
 def check_cmd(state: CliState) -> None:
     """Exit 1 if the models differ from the database at head (autogenerate finds changes)."""

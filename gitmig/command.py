@@ -31,6 +31,7 @@ __all__ = [
     "CurrentState",
     "HeadsCheck",
     "TemplateInfo",
+    "UsageError",
     "blame",
     "branches",
     "check",
@@ -55,6 +56,16 @@ __all__ = [
     "upgrade",
 ]
 
+
+class UsageError(CommandError):
+    """A command's arguments are malformed or contradict each other (the CLI exits 2).
+
+    Raised for what the caller typed, not for the state of the files or the database.
+    """
+
+
+#: the sqlalchemy.url that ``init`` writes until the user sets a real one
+PLACEHOLDER_URL = "driver://user:pass@localhost/dbname"
 
 _script_directories: WeakKeyDictionary[Config, ScriptDirectory] = WeakKeyDictionary()
 
@@ -99,7 +110,7 @@ def init(
     directory: str | Path,
     template: str = "generic",
     package: bool = False,
-    sqlalchemy_url: str = "driver://user:pass@localhost/dbname",
+    sqlalchemy_url: str = PLACEHOLDER_URL,
 ) -> list[Path]:
     """Lay down a new migration environment in ``directory`` from ``template``.
 
@@ -112,7 +123,7 @@ def init(
 
     templates = {t.name: t for t in list_templates(config)}
     if template not in templates:
-        raise CommandError(
+        raise UsageError(
             f"No such template {template!r}; choose one of: {', '.join(sorted(templates))}"
         )
     source = templates[template].path
@@ -121,8 +132,12 @@ def init(
         raise CommandError(f"Directory {str(target)!r} already exists and is not empty")
     config_name = "pyproject.toml" if template == "pyproject" else "gitmig.ini"
     config_path = Path(config.config_file_name or config_name)
-    if template == "pyproject" and config.config_file_name is None:
-        config_path = Path(config_name)
+    if (config_path.suffix == ".toml") != (template == "pyproject"):
+        # The file would hold the wrong format and fail to load on the next command.
+        wanted = "a .toml file" if template == "pyproject" else "an ini file (or use -t pyproject)"
+        raise UsageError(
+            f"Config file {str(config_path)!r}: the {template!r} template writes {wanted}"
+        )
     written: list[Path] = []
     (target / "versions").mkdir(parents=True, exist_ok=True)
     for item in sorted(source.iterdir()):
@@ -294,7 +309,7 @@ def _check_new_id(graph: RevisionMap, rev_id: str | None) -> str:
 
     rev_id = rev_id or new_rev_id()
     if not is_valid_id(rev_id):
-        raise CommandError(
+        raise UsageError(
             f"Invalid --rev-id {rev_id!r}: use letters, digits, '_' and '.' only "
             "(and not head, heads, base or current)"
         )
@@ -309,7 +324,7 @@ def _check_labels(graph: RevisionMap, branch_label: str | Sequence[str] | None) 
     labels = [branch_label] if isinstance(branch_label, str) else list(branch_label or [])
     for label in labels:
         if not is_valid_label(label):
-            raise CommandError(
+            raise UsageError(
                 f"Invalid --branch-label {label!r}: labels may not be empty, reserved words, "
                 "or hold '@', ':', '+', '-', ',' or spaces"
             )
@@ -367,7 +382,7 @@ def _resolve_single(graph: object, identifier: str, option: str) -> str:
     assert isinstance(graph, RevisionMap)
     ids = graph.resolve(identifier)
     if len(ids) != 1:
-        raise CommandError(f"{option} {identifier!r} must name exactly one revision")
+        raise UsageError(f"{option} {identifier!r} must name exactly one revision")
     return ids[0]
 
 
@@ -377,7 +392,7 @@ def _version_folder(
     if version_path is not None:
         wanted = Path(version_path).resolve()
         if wanted not in [p.resolve() for p in script_dir.version_locations]:
-            raise CommandError(
+            raise UsageError(
                 f"--version-path {version_path!r} is not one of the version_locations: "
                 + ", ".join(str(p) for p in script_dir.version_locations)
             )
@@ -421,7 +436,7 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
     upper: str | None = None
     if rev_range:
         if ":" not in rev_range:
-            raise CommandError(
+            raise UsageError(
                 f"History range {rev_range!r} must be START:END (either side may be empty)"
             )
         lower, upper = (part.strip() or None for part in rev_range.split(":", 1))
@@ -464,12 +479,101 @@ def check(config: Config) -> list[MigrateOperation]:
 # -- running migrations ---------------------------------------------------------------------
 
 
-def _run_env(config: Config, script_dir: ScriptDirectory, **kw: Any) -> None:
-    """Run env.py with an EnvironmentContext carrying the command's ``fn`` and options."""
+def _run_env(
+    config: Config,
+    script_dir: ScriptDirectory,
+    fn: Callable[[tuple[str, ...], MigrationContext], Any],
+    **kw: Any,
+) -> None:
+    """Run env.py with an EnvironmentContext carrying the command's ``fn`` and options.
+
+    Raises ScriptError when env.py never calls ``context.run_migrations()`` (the command
+    would otherwise succeed having done nothing), and ConfigError when env.py failed because
+    ``sqlalchemy.url`` is missing or still the placeholder ``init`` wrote.
+    """
+    from gitmig.exc import ScriptError
     from gitmig.runtime.environment import EnvironmentContext
 
-    with EnvironmentContext(config, script_dir, **kw):
-        script_dir.run_env()
+    calls: list[tuple[str, ...]] = []
+
+    def counted(heads: tuple[str, ...], context: MigrationContext) -> Any:
+        calls.append(heads)
+        return fn(heads, context)
+
+    try:
+        with EnvironmentContext(config, script_dir, fn=counted, **kw):
+            script_dir.run_env()
+    except ScriptError as err:
+        _explain_url_problem(config, err)
+        _explain_connection_failure(script_dir, err)
+        raise
+    if not calls:
+        raise ScriptError(
+            f"{script_dir.env_py_location} did not call context.run_migrations(); nothing was done"
+        )
+
+
+def _explain_url_problem(config: Config, err: BaseException) -> None:
+    """Raise ConfigError if env.py's failure ``err`` comes from a missing or placeholder URL."""
+    from sqlalchemy.exc import ArgumentError
+
+    from gitmig.exc import ConfigError
+
+    where = config.config_file_name or "the config"
+    example = "set it to your database's URL (e.g. postgresql+psycopg://user@localhost/app)"
+    cause = err.__cause__
+    # The main section, and the per-database sections of the multidb template.
+    sections = [config.config_ini_section, *config.get_list_option("databases")]
+    for section in sections:
+        url = (config.get_section(section).get("sqlalchemy.url") or "").strip()
+        if url == PLACEHOLDER_URL and isinstance(cause, ArgumentError):
+            raise ConfigError(
+                f"{where}: [{_section_label(config, section)}] sqlalchemy.url is still the "
+                f"placeholder {PLACEHOLDER_URL!r}; {example}"
+            ) from None
+    missing_url = (isinstance(cause, KeyError) and cause.args == ("url",)) or (
+        isinstance(cause, ValueError) and "needs a connection, a url" in str(cause)
+    )
+    if missing_url and not config.get_main_option("sqlalchemy.url"):
+        raise ConfigError(
+            f"{where}: [{_section_label(config, config.config_ini_section)}] "
+            f"sqlalchemy.url is not set; {example}"
+        ) from None
+
+
+def _explain_connection_failure(script_dir: ScriptDirectory, err: BaseException) -> None:
+    """Raise a shorter ScriptError when env.py failed because it could not connect.
+
+    SQLAlchemy's message repeats the exception class and adds a link line; the driver's own
+    words (host, port, why) are what the user needs.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from gitmig.exc import ScriptError
+
+    cause = err.__cause__
+    if not isinstance(cause, DBAPIError) or cause.statement is not None:
+        return  # not a failure to connect (a statement env.py ran itself)
+    lines = str(cause.orig if cause.orig is not None else cause).splitlines()
+    reason = "; ".join(" ".join(line.split()) for line in lines if line.strip())
+    raise ScriptError(
+        f"{script_dir.env_py_location}: cannot connect to the database: {reason}"
+    ) from cause
+
+
+def _section_label(config: Config, section: str) -> str:
+    """How ``section`` is spelled in the config file (an ini section or a TOML table)."""
+    if not (config.config_file_name or "").endswith(".toml"):
+        return section
+    return "tool.gitmig" if section == config.config_ini_section else f"tool.gitmig.{section}"
+
+
+def _check_offline_lock(command_name: str, sql: bool, lock_timeout: float | None) -> None:
+    if sql and lock_timeout is not None:
+        raise UsageError(
+            f"{command_name} --lock-timeout cannot be used with --sql: offline mode connects "
+            "to nothing and takes no lock"
+        )
 
 
 def _split_range(revision: str, sql: bool, command_name: str) -> tuple[str | None, str]:
@@ -477,13 +581,13 @@ def _split_range(revision: str, sql: bool, command_name: str) -> tuple[str | Non
     if ":" not in revision:
         return None, revision
     if not sql:
-        raise CommandError(
+        raise UsageError(
             f"{command_name} {revision!r}: a START:END range is only for --sql (offline) mode; "
             "online, the start is what the database's version table says"
         )
     start, end = (part.strip() for part in revision.split(":", 1))
     if not end:
-        raise CommandError(f"{command_name} {revision!r}: the range has no END revision")
+        raise UsageError(f"{command_name} {revision!r}: the range has no END revision")
     return start or None, end
 
 
@@ -526,10 +630,11 @@ def _migrate(
 ) -> None:
     from gitmig.runtime.plan import downgrade_steps, resolve_rows, upgrade_steps
 
+    _check_offline_lock(direction, sql, lock_timeout)
     script_dir = script_directory(config)
     starting_rev, target = _split_range(revision, sql, direction)
     if direction == "downgrade" and sql and starting_rev is None:
-        raise CommandError(
+        raise UsageError(
             f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
             "offline there is no database to read the start from"
         )
@@ -571,9 +676,10 @@ def stamp(
     script_dir = script_directory(config)
     targets = [revision] if isinstance(revision, str) else list(revision)
     if not targets:
-        raise CommandError("stamp needs at least one revision")
+        raise UsageError("stamp needs at least one revision")
     if purge and sql:
-        raise CommandError("stamp --purge cannot be used with --sql (offline) mode")
+        raise UsageError("stamp --purge cannot be used with --sql (offline) mode")
+    _check_offline_lock("stamp", sql, lock_timeout)
     starting_rev = None
     if sql and len(targets) == 1:
         starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")
@@ -637,11 +743,6 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
         return []
 
     _run_env(config, script_dir, fn=fn, as_sql=False, dont_mutate=True)
-    if not found:
-        raise CommandError(
-            f"{script_dir.env_py_location} did not call context.run_migrations(); "
-            "gitmig current cannot read the database"
-        )
     state = found[-1]
     if check_heads and not state.at_heads:
         from gitmig.util.messaging import format_ids
@@ -953,10 +1054,15 @@ class Blame(NamedTuple):
     provenance: Provenance | None
 
 
-def provenance(config: Config, scripts: Sequence[Script]) -> list[Blame]:
-    """Pair each script with who added it to git, when, and the branches containing it."""
+def provenance(
+    config: Config, scripts: Sequence[Script], option: str = "history --git"
+) -> list[Blame]:
+    """Pair each script with who added it to git, when, and the branches containing it.
+
+    ``option`` names what needs git in the error raised outside a repository.
+    """
     script_dir = script_directory(config)
-    with _open_repo(script_dir, "--git") as repo:
+    with _open_repo(script_dir, option) as repo:
         found: dict[str, Provenance] = {}
         relpaths = {s.revision: repo.relative(s.path) for s in scripts if s.path}
         for location in script_dir.version_locations:
@@ -967,7 +1073,7 @@ def provenance(config: Config, scripts: Sequence[Script]) -> list[Blame]:
 def blame(config: Config, rev: str | None = None) -> list[Blame]:
     """Provenance of revision ``rev`` (every revision, newest first, when ``None``)."""
     scripts = show(config, rev) if rev else history(config)
-    return provenance(config, scripts)
+    return provenance(config, scripts, "blame")
 
 
 _HOOK_SCRIPT = """#!/bin/sh
@@ -1043,7 +1149,7 @@ def since_range(config: Config, ref: str, target: str = "head") -> str:
     everything is new and the range is just ``TARGET``.
     """
     if ":" in target:
-        raise CommandError(f"--since {ref} gives the START; the revision {target!r} must be END")
+        raise UsageError(f"--since {ref} gives the START; the revision {target!r} must be END")
     script_dir = script_directory(config)
     with _open_repo(script_dir, "--since") as repo:
         heads = _reader(repo, script_dir).at(ref).heads()

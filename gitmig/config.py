@@ -68,6 +68,10 @@ class Config:
     # -- loading ----------------------------------------------------------------------------
 
     def _load(self, path: Path) -> None:
+        if path.is_dir():
+            raise ConfigError(
+                f"{path}: is a directory, not a config file (gitmig.ini or pyproject.toml)"
+            )
         if not path.is_file():
             raise ConfigError(
                 f"No config file {str(path)!r} found; run 'gitmig init DIR' to create one, "

@@ -164,9 +164,13 @@ def run(argv: Sequence[str]) -> int | None:
         )
         return _HANDLERS[name](config, **options)
     except GitmigError as err:
+        from gitmig.command import UsageError
         from gitmig.util.messaging import mask_url
 
         sys.stderr.write(f"gitmig: error: {mask_url(err)}\n")
+        if isinstance(err, UsageError):  # as the click CLI reports it
+            sys.stderr.write(f"Try 'gitmig {name} --help' for help.\n")
+            return 2
         return 1
     except BrokenPipeError:
         # The reader went away (`gitmig history | head`): stop quietly, as click does.

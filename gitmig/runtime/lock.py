@@ -76,7 +76,7 @@ class MigrationLock:
         return LockTimeoutError(
             f"Could not take the migration lock on {url} within {self.timeout:g} s: "
             f"another gitmig run{holder} is migrating this database. Wait for it to finish, "
-            "or raise the wait with --lock-timeout SECONDS (lock_timeout in env.py)."
+            "or raise the wait with --lock-timeout SECONDS (or the lock_timeout option)."
         )
 
 

@@ -40,8 +40,21 @@ class TestInit:
 
     def test_unknown_template(self, tmp_path: Path, run_cli: Callable[..., Result]) -> None:
         result = run_cli("init", "-t", "nope", str(tmp_path / "m"))
-        assert result.exit_code == 1
+        assert result.exit_code == 2  # a bad option value is a usage error
         assert "No such template 'nope'" in result.output and "generic" in result.output
+
+    @pytest.mark.parametrize(
+        ("template", "config"), [("pyproject", "db.ini"), ("generic", "pyproject.toml")]
+    )
+    def test_config_file_must_suit_the_template(
+        self, tmp_path: Path, run_cli: Callable[..., Result], template: str, config: str
+    ) -> None:
+        """Else init writes TOML into an ini file (or the reverse) that the next command rejects."""
+        target = tmp_path / config
+        result = run_cli("-c", str(target), "init", "-t", template, str(tmp_path / "m"))
+        assert result.exit_code == 2
+        assert f"the {template!r} template writes" in result.output
+        assert not target.exists() and not (tmp_path / "m").exists()
 
     @pytest.mark.parametrize("template", ["generic", "async", "multidb", "pyproject"])
     def test_every_template_inits(
@@ -120,7 +133,7 @@ class TestNew:
     def test_rejects_bad_or_duplicate_ids_and_labels(self, project: Project) -> None:
         project.run("new", "-m", "a", "--rev-id", "abc", "--branch-label", "lab")
         assert "already exists" in project.run("new", "-m", "b", "--rev-id", "abc", expect=1).output
-        assert "Invalid --rev-id" in project.run("new", "--rev-id", "a-b", expect=1).output
+        assert "Invalid --rev-id" in project.run("new", "--rev-id", "a-b", expect=2).output
         out = project.run("new", "--branch-label", "lab", expect=1).output
         assert "Branch label 'lab' is already declared" in out
 
@@ -199,7 +212,7 @@ class TestInspect:
         assert [line.split(" -> ")[1].split()[0] for line in ranged] == [revs["b"], revs["a"]]
         data = json.loads(project.run("history", "--json").output)
         assert len(data) == 3
-        assert "START:END" in project.run("history", "-r", "abc", expect=1).output
+        assert "START:END" in project.run("history", "-r", "abc", expect=2).output
 
     def test_show(self, branched: tuple[Project, dict[str, str]]) -> None:
         project, revs = branched
