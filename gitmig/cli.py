@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from gitmig import __version__, command, display
-from gitmig.exc import GitmigError
+from gitmig.exc import GitmigError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -76,7 +76,7 @@ class GitmigGroup(click.Group):
             state = ctx.obj
             if isinstance(state, CliState) and state.raiseerr:
                 raise
-            if isinstance(err, command.UsageError):
+            if isinstance(err, UsageError):
                 _fail(f"{err}\nTry 'gitmig {ctx.invoked_subcommand} --help' for help.", code=2)
             _fail(str(err))
         except (

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from gitmig.exc import CommandError, MultipleHeadsError
+from gitmig.exc import CommandError, MultipleHeadsError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.autogenerate.api import RevisionContext
@@ -31,7 +31,6 @@ __all__ = [
     "CurrentState",
     "HeadsCheck",
     "TemplateInfo",
-    "UsageError",
     "blame",
     "branches",
     "check",
@@ -55,13 +54,6 @@ __all__ = [
     "stamp",
     "upgrade",
 ]
-
-
-class UsageError(CommandError):
-    """A command's arguments are malformed or contradict each other (the CLI exits 2).
-
-    Raised for what the caller typed, not for the state of the files or the database.
-    """
 
 
 #: the sqlalchemy.url that ``init`` writes until the user sets a real one

@@ -20,6 +20,7 @@ __all__ = [
     "RevisionError",
     "ScriptError",
     "UnsupportedOperationError",
+    "UsageError",
 ]
 
 
@@ -29,6 +30,13 @@ class GitmigError(Exception):
 
 class CommandError(GitmigError):
     """A command was asked to do something it cannot (bad arguments, refused action)."""
+
+
+class UsageError(CommandError):
+    """A command's arguments are malformed or contradict each other (the CLI exits 2).
+
+    Raised for what the caller typed, not for the state of the files or the database.
+    """
 
 
 class ConfigError(GitmigError):

@@ -154,7 +154,7 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     name, root, options = parsed
     from gitmig.config import Config, find_config_file
-    from gitmig.exc import GitmigError
+    from gitmig.exc import GitmigError, UsageError
 
     try:
         config = Config(
@@ -164,7 +164,6 @@ def run(argv: Sequence[str]) -> int | None:
         )
         return _HANDLERS[name](config, **options)
     except GitmigError as err:
-        from gitmig.command import UsageError
         from gitmig.util.messaging import mask_url
 
         sys.stderr.write(f"gitmig: error: {mask_url(err)}\n")

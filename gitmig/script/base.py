@@ -62,10 +62,11 @@ class ScriptDirectory:
         config: Config | None = None,
     ) -> None:
         self.dir = Path(dir)
+        self.config = config
         if not self.dir.is_dir():
             raise CommandError(
-                f"Path doesn't exist: {str(self.dir)!r}. Run 'gitmig init' to create a "
-                "migration environment, or fix script_location in the config file"
+                f"{self.config_source}: script_location {str(self.dir)!r} does not exist; run "
+                "'gitmig init DIR' to create a migration environment, or fix script_location"
             )
         locations = version_locations or [self.dir / "versions"]
         self.version_locations = [Path(p) for p in locations]
@@ -73,7 +74,6 @@ class ScriptDirectory:
         self.truncate_slug_length = truncate_slug_length
         self.timezone = timezone
         self.recursive_version_locations = recursive_version_locations
-        self.config = config
         self._revision_map: RevisionMap | None = None
 
     @classmethod
@@ -105,6 +105,12 @@ class ScriptDirectory:
             ),
             config=config,
         )
+
+    @property
+    def config_source(self) -> str:
+        """Where this directory's options come from, for messages: the config file's name."""
+        name = self.config.config_file_name if self.config is not None else None
+        return name or "the configuration"
 
     # -- revision files ---------------------------------------------------------------------
 

@@ -154,7 +154,9 @@ class RevisionMap:
                 if parent not in revs:
                     raise RevisionError(
                         f"{rev.where}: down_revision refers to {parent}, "
-                        "which no revision file declares"
+                        "which no revision file declares (if it comes from another git "
+                        "branch, merge that branch first; `gitmig check-heads --against REF` "
+                        "shows what a merge brings)"
                     )
                 self._children[parent].append(rev.revision)
             rev.dependencies = tuple(self._resolve_dependency(rev, dep) for dep in rev.dependencies)

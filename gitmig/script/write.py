@@ -72,8 +72,11 @@ def python_literal(value: object) -> str:
     return repr(value)
 
 
-def now(timezone: str | None) -> datetime.datetime:
-    """The current time in the configured time zone (local time when unset)."""
+def now(timezone: str | None, source: str = "the configuration") -> datetime.datetime:
+    """The current time in the configured time zone (local time when unset).
+
+    ``source`` names where the ``timezone`` option came from, for the error message.
+    """
     if not timezone:
         return datetime.datetime.now()
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -81,7 +84,10 @@ def now(timezone: str | None) -> datetime.datetime:
     try:
         return datetime.datetime.now(tz=ZoneInfo(timezone))
     except (ZoneInfoNotFoundError, ValueError):
-        raise CommandError(f"Unknown timezone {timezone!r} (from the 'timezone' option)") from None
+        raise CommandError(
+            f"{source}: unknown timezone {timezone!r} in the 'timezone' option; "
+            "use an IANA name such as UTC or Europe/Paris"
+        ) from None
 
 
 def render_template(template: Path, destination: Path, **kw: Any) -> None:
@@ -108,7 +114,7 @@ def write_revision(
     **template_args: Any,
 ) -> Path:
     """Render a new revision file and return its path."""
-    when = now(script_dir.timezone)
+    when = now(script_dir.timezone, script_dir.config_source)
     folder = version_path or script_dir.version_locations[0]
     folder.mkdir(parents=True, exist_ok=True)
     slug = slugify(message, script_dir.truncate_slug_length)

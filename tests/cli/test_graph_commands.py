@@ -322,3 +322,25 @@ class TestErrors:
         assert "unexpected RuntimeError: kaboom" in result.output and "--raiseerr" in result.output
         with pytest.raises(RuntimeError):
             project.run("--raiseerr", "heads", expect=None)
+
+
+class TestConfigMessages:
+    def test_missing_script_location_names_the_config_file(self, project: Project) -> None:
+        text = project.ini.read_text().replace(
+            "script_location = %(here)s/migrations", "script_location = %(here)s/nowhere"
+        )
+        project.ini.write_text(text)
+        result = project.run("heads", expect=1)
+        assert f"{project.ini}: script_location" in result.output
+        assert "nowhere' does not exist" in result.output
+
+    def test_unknown_timezone_names_the_config_file(self, project: Project) -> None:
+        project.ini.write_text(
+            project.ini.read_text().replace("[gitmig]\n", "[gitmig]\ntimezone = Mars/Olympus\n")
+        )
+        result = project.run("new", "-m", "x", expect=1)
+        assert f"{project.ini}: unknown timezone 'Mars/Olympus'" in result.output
+
+    def test_missing_parent_hints_at_a_git_merge(self, project: Project) -> None:
+        (project.versions / "orphan.py").write_text('revision = "o1"\ndown_revision = "gone"\n')
+        assert "merge that branch first" in project.run("heads", expect=1).output
