@@ -1,9 +1,10 @@
 """A per-folder cache of revision markers, so unchanged files are not read again.
 
-It lives where Python keeps its own caches (``__pycache__`` in the versions folder) and maps
-each file name to its size, mtime and inode plus the markers read from it: a file whose
-stat differs is read and parsed again.  Failing to write the cache (a read-only checkout)
-only costs speed.
+It lives where Python keeps its own caches (``__pycache__`` in the versions folder, or under
+``PYTHONPYCACHEPREFIX``) and follows the same rules: nothing is written when
+``PYTHONDONTWRITEBYTECODE`` is set.  It maps each file name to its size, mtime and inode plus
+the markers read from it: a file whose stat differs is read and parsed again.  Failing to
+write the cache (a read-only checkout) only costs speed.
 """
 
 from __future__ import annotations
@@ -24,11 +25,19 @@ Entry = tuple[object, ...] | None
 _Stamp = tuple[int, int, int]
 
 
+def _cache_dir(folder: str) -> str:
+    """Where Python would keep ``folder``'s bytecode."""
+    if sys.pycache_prefix:
+        # as importlib does: the folder's absolute path, re-rooted under the prefix
+        return os.path.join(sys.pycache_prefix, os.path.abspath(folder).lstrip(os.sep))
+    return os.path.join(folder, "__pycache__")
+
+
 class MarkerCache:
     """Cached markers of the files of one folder."""
 
     def __init__(self, folder: str) -> None:
-        self._path = os.path.join(folder, "__pycache__", _FILE_NAME)
+        self._path = os.path.join(_cache_dir(folder), _FILE_NAME)
         self._entries: dict[str, tuple[_Stamp, Entry]] = {}
         self._seen: set[str] = set()
         self._dirty = False
@@ -60,7 +69,7 @@ class MarkerCache:
     def save(self) -> None:
         """Write the cache back if anything changed (dropping files that are gone)."""
         stale = set(self._entries) - self._seen
-        if not self._dirty and not stale:
+        if sys.dont_write_bytecode or not (self._dirty or stale):
             return
         for name in stale:
             del self._entries[name]

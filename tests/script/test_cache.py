@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from gitmig.script import base
 from gitmig.script.base import ScriptDirectory
+
+
+@pytest.fixture(autouse=True)
+def _python_writes_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # whatever PYTHONDONTWRITEBYTECODE / PYTHONPYCACHEPREFIX the machine running the tests has
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "pycache_prefix", None)
 
 
 @pytest.fixture
@@ -78,3 +86,21 @@ def test_a_corrupt_cache_is_ignored(env: Path) -> None:
 def test_an_unwritable_folder_still_works(env: Path) -> None:
     (env / "versions" / "__pycache__").write_text("a file where the cache folder would go")
     assert heads(env) == ("b2",)
+
+
+def test_nothing_is_written_when_python_writes_no_bytecode(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert heads(env) == ("b2",)
+    assert not (env / "versions" / "__pycache__").exists()
+
+
+def test_the_cache_follows_the_pycache_prefix(
+    env: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefix = tmp_path_factory.mktemp("prefix")
+    monkeypatch.setattr(sys, "pycache_prefix", str(prefix))
+    assert heads(env) == ("b2",)
+    assert not (env / "versions" / "__pycache__").exists()
+    assert list(prefix.rglob("gitmig-markers-*.bin"))
