@@ -493,7 +493,7 @@ def _progress(state: CliState) -> Iterator[None]:
 @click.option(
     "--since",
     metavar="REF",
-    help="With --sql: start from the head at git ref REF (only this branch's revisions).",
+    help="With --sql: only this branch's revisions, starting where it forked from git ref REF.",
 )
 @pass_state
 def upgrade_cmd(

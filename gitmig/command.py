@@ -1134,17 +1134,22 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
 
 
 def since_range(config: Config, ref: str, target: str = "head") -> str:
-    """``START:TARGET`` where START is the head of the graph at git ref ``ref``.
+    """``START:TARGET`` where START is the head of the graph where this branch forked from
+    git ref ``ref`` (their merge-base; ``ref`` itself once the branch has merged it).
 
     ``upgrade --sql --since REF`` runs ``upgrade --sql START:TARGET``, so the offline SQL
-    covers only the revisions this branch adds. When ``ref`` has no revisions at all,
-    everything is new and the range is just ``TARGET``.
+    covers only the revisions this branch adds, whether or not it has merged ``ref`` since.
+    When there are no revisions at that point, everything is new and the range is just
+    ``TARGET``.
     """
     if ":" in target:
         raise UsageError(f"--since {ref} gives the START; the revision {target!r} must be END")
     script_dir = script_directory(config)
     with _open_repo(script_dir, "--since") as repo:
-        heads = _reader(repo, script_dir).at(ref).heads()
+        reader = _reader(repo, script_dir)
+        head = repo.head_commit()
+        fork = repo.merge_base(head, repo.resolve_commit(ref)) if head else None
+        heads = (reader.at_commit(fork, ref) if fork else reader.at(ref)).heads()
     if len(heads) > 1:
         raise MultipleHeadsError(
             f"--since {ref}: the graph at {ref} has several heads ({', '.join(heads)}); "

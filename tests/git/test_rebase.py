@@ -208,8 +208,12 @@ def test_refuses_a_new_base(team: TeamRepo) -> None:
 
 def test_since_range(forked: TeamRepo) -> None:
     config = Config(str(forked.ini))
-    assert command.since_range(config, "main") == "m1:head"
-    assert command.since_range(config, "main", "a1") == "m1:a1"
+    # feature-a forked from main at r0 and has not merged main's m1: START is r0, which
+    # exists here (m1 does not), so the range covers exactly this branch's revisions
+    assert command.since_range(config, "main") == "r0:head"
+    assert command.since_range(config, "main", "a1") == "r0:a1"
+    forked.git("merge", "-q", "--no-edit", "main")
+    assert command.since_range(Config(str(forked.ini)), "main") == "m1:head"
     forked.git("checkout", "-q", "--orphan", "empty")
     forked.git("rm", "-rq", "--cached", ".")
     forked.git("commit", "-q", "--allow-empty", "-m", "nothing")
@@ -219,9 +223,10 @@ def test_since_range(forked: TeamRepo) -> None:
 @NEEDS_RUNNER
 def test_upgrade_sql_since(forked: TeamRepo, sqlite_url: str) -> None:
     forked.set_url(sqlite_url)
-    out = forked.run("upgrade", "--sql", "--since", "main~1").stdout
-    assert "'a1'" in out and "'a2'" in out
-    assert "'r0'" in out  # START (the head at main~1) is where the SQL starts from
-    assert "VALUES ('r0')" not in out
+    for since in ("main~1", "main"):  # main itself is ahead: the SQL starts where we forked
+        out = forked.run("upgrade", "--sql", "--since", since).stdout
+        assert "'a1'" in out and "'a2'" in out and "'m1'" not in out
+        assert "'r0'" in out  # START (the head where this branch forked) begins the SQL
+        assert "VALUES ('r0')" not in out
     result = forked.run("upgrade", "--since", "main", expect=2)
     assert "--since REF needs --sql" in result.output
