@@ -29,6 +29,7 @@ from gitmig.runtime.lock import (
     lock_for_dialect,
     lock_key,
 )
+from gitmig.util.messaging import format_ids
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -101,7 +102,7 @@ class MigrationStep:
 
 def describe_rows(rows: Sequence[str]) -> str:
     """How a set of version rows reads in messages: ``base`` when empty."""
-    return ", ".join(rows) if rows else "base (no revision applied)"
+    return format_ids(rows, empty="base (no revision applied)")
 
 
 MigrationsFn = Callable[[tuple[str, ...], "MigrationContext"], Sequence[MigrationStep]]

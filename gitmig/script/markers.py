@@ -18,6 +18,7 @@ from gitmig.script.revision import Revision
 
 if TYPE_CHECKING:
     import ast
+    from collections.abc import Iterator
 
 __all__ = [
     "MARKERS",
@@ -25,6 +26,7 @@ __all__ = [
     "marker_values",
     "parse_revision_source",
     "revision_from_values",
+    "top_level_assignments",
 ]
 
 MARKERS = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -145,7 +147,18 @@ def _parse_with_ast(source: str, path: str) -> dict[str, _Value]:
         tree = ast.parse(source, filename=path)
     except SyntaxError as err:
         raise ScriptError(f"{path}:{err.lineno}: cannot parse revision file: {err.msg}") from err
-    values: dict[str, _Value] = {}
+    return {
+        name: _ast_literal(value, name, path)
+        for name, value in top_level_assignments(tree)
+        if name in MARKERS
+    }
+
+
+def top_level_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
+    """``(name, value)`` of each plain or annotated ``name = value`` at a module's top level,
+    in order (so the last one for a name is the one Python keeps)."""
+    import ast
+
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
@@ -153,10 +166,8 @@ def _parse_with_ast(source: str, path: str) -> dict[str, _Value]:
             target, value = node.target, node.value
         else:
             continue
-        if not (isinstance(target, ast.Name) and target.id in MARKERS):
-            continue
-        values[target.id] = _ast_literal(value, target.id, path)
-    return values
+        if isinstance(target, ast.Name):
+            yield target.id, value
 
 
 def _ast_literal(node: ast.expr, name: str, path: str) -> _Value:

@@ -16,6 +16,7 @@ import ast
 import re
 
 from gitmig.exc import ScriptError
+from gitmig.script.markers import top_level_assignments
 
 __all__ = ["set_down_revision"]
 
@@ -61,14 +62,8 @@ def _line_starts(source: bytes) -> list[int]:
 
 def _assignment(tree: ast.Module, name: str) -> ast.expr | None:
     found = None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and target.id == name:
+    for target, value in top_level_assignments(tree):
+        if target == name:
             found = value  # the last assignment is the one Python keeps
     return found
 
