@@ -1,6 +1,9 @@
 """gitmig's exceptions: one root, :class:`GitmigError`, translated once at the CLI boundary.
 
 Every message is meant for a person: it names the file, revision or option at fault.
+Each class carries the process exit code the command line ends with (``exit_code``, as
+click's exceptions do): 1 for an error, 2 for a usage error, 128 + the signal number for
+an interrupted run (130 for Ctrl-C, 143 for SIGTERM).
 This module imports nothing from gitmig.
 """
 
@@ -15,6 +18,7 @@ __all__ = [
     "GitmigError",
     "LockTimeoutError",
     "MigrationError",
+    "MigrationInterrupted",
     "MultipleHeadsError",
     "ResolutionError",
     "RevisionError",
@@ -27,6 +31,9 @@ __all__ = [
 class GitmigError(Exception):
     """Root of every error gitmig raises on purpose; ``str(err)`` is the user-facing message."""
 
+    #: The exit code of the command line that ends with this error.
+    exit_code = 1
+
 
 class CommandError(GitmigError):
     """A command was asked to do something it cannot (bad arguments, refused action)."""
@@ -37,6 +44,8 @@ class UsageError(CommandError):
 
     Raised for what the caller typed, not for the state of the files or the database.
     """
+
+    exit_code = 2
 
 
 class ConfigError(GitmigError):
@@ -77,6 +86,18 @@ class CycleError(RevisionError):
 
 class MigrationError(GitmigError):
     """A migration failed while running; the message says where the database now stands."""
+
+
+class MigrationInterrupted(MigrationError):
+    """A signal (Ctrl-C, SIGTERM) stopped a run; the message says where the database stands.
+
+    ``exit_code`` is 128 + the signal number, as a shell reports a process the signal ended.
+    """
+
+    def __init__(self, message: str, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum
 
 
 class LockTimeoutError(GitmigError):
