@@ -1,8 +1,8 @@
 """The ``gitmig`` command line: a thin click adapter over :mod:`gitmig.command`.
 
-Errors are translated once, here: a :class:`~gitmig.exc.GitmigError` prints a one-line
-message and exits 1; usage errors exit 2; anything unexpected prints a short note (the
-traceback only with ``--raiseerr``) and exits 1.
+Each command parses its options, calls one :mod:`gitmig.command` function and prints what
+:mod:`gitmig.display` makes of the result. Errors are translated once, by
+:func:`gitmig.error_handler.handle` (the fast path uses the same handler).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gitmig import __version__, command, display
-from gitmig.exc import GitmigError, UsageError
+from gitmig.exc import UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -64,7 +64,7 @@ class CliState:
 
 
 class GitmigGroup(click.Group):
-    """Resolves Alembic's command spellings and turns GitmigError into exit codes."""
+    """Resolves Alembic's command spellings and hands every error to the one error handler."""
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, _ALIASES.get(cmd_name, cmd_name))
@@ -72,35 +72,25 @@ class GitmigGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except GitmigError as err:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click reports its own usage errors (exit 2)
+        except (Exception, KeyboardInterrupt) as err:
+            from gitmig.error_handler import handle
+
             state = ctx.obj
-            if isinstance(state, CliState) and state.raiseerr:
-                raise
-            if isinstance(err, UsageError):
-                _fail(f"{err}\nTry 'gitmig {ctx.invoked_subcommand} --help' for help.", code=2)
-            _fail(str(err))
-        except (
-            click.exceptions.ClickException,
-            click.exceptions.Exit,
-            click.Abort,
-            BrokenPipeError,  # click stops quietly when the reader goes (`history | head`)
-        ):
-            raise
-        except Exception as err:
-            state = ctx.obj
-            if isinstance(state, CliState) and state.raiseerr:
-                raise
-            _fail(
-                f"unexpected {type(err).__name__}: {err} "
-                "(run again with --raiseerr to see the traceback)"
-            )
+            raiseerr = isinstance(state, CliState) and state.raiseerr
+            sys.exit(handle(err, ctx.invoked_subcommand, raiseerr))
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    from gitmig.util.messaging import mask_url
+def _echo(text: str) -> None:
+    """Print a command's result (already rendered by :mod:`gitmig.display`)."""
+    click.echo(text, nl=False)
 
-    click.echo(f"gitmig: error: {mask_url(message)}", err=True)
-    sys.exit(code)
+
+def _note(state: CliState, text: str) -> None:
+    """Print a progress note, unless -q."""
+    if not state.quiet:
+        click.echo(text, nl=False)
 
 
 pass_state = click.make_pass_decorator(CliState)
@@ -166,23 +156,15 @@ def init_cmd(state: CliState, directory: str, template: str, package: bool) -> N
     """Create a new migration environment in DIRECTORY (which must be empty or absent)."""
     config = state.bare_config()
     config.config_file_name = state.config_file
-    for path in command.init(config, directory, template=template, package=package):
-        config.print_stdout(f"  created {path}")
-    config.print_stdout(
-        f"Migration environment ready in {directory}. Set sqlalchemy.url in the config file, "
-        "then run 'gitmig new -m \"first revision\"'."
-    )
+    result = command.init(config, directory, template=template, package=package)
+    _note(state, display.init_text(result, directory))
 
 
 @cli.command("list-templates", short_help="List the templates init takes.")
 @pass_state
 def list_templates_cmd(state: CliState) -> None:
     """List the environment templates that `gitmig init -t` takes."""
-    templates = command.list_templates(state.bare_config())
-    width = max(len(t.name) for t in templates)
-    for info in templates:
-        click.echo(f"{info.name.ljust(width)}  {info.description}")
-    click.echo("\nUse: gitmig init --template <name> DIRECTORY")
+    _echo(display.templates_text(command.list_templates(state.bare_config())))
 
 
 # -- new revisions --------------------------------------------------------------------------
@@ -234,17 +216,10 @@ def new_cmd(
         version_path=version_path,
         autogenerate=autogenerate,
     )
-    if path is None:
-        config.print_stdout("No revision written (process_revision_directives left none)")
-    else:
-        config.print_stdout(f"Generating {path} ... done")
+    _note(state, display.written_text(path))
 
 
 # -- inspecting the graph -------------------------------------------------------------------
-
-
-def _echo(text: str) -> None:
-    click.echo(text, nl=False)
 
 
 def _print_scripts(
@@ -286,16 +261,9 @@ def history_cmd(
     """List revisions, newest first."""
     scripts = command.history(state.config(), rev_range)
     if with_git:
+        graph = command.script_directory(state.config()).revision_map
         blames = command.provenance(state.config(), scripts)
-        if as_json:
-            import json
-
-            click.echo(json.dumps([_blame_json(b) for b in blames], indent=2))
-        else:
-            graph = command.script_directory(state.config()).revision_map
-            for blame in blames:
-                click.echo(display.history_line(blame.script, graph))
-                click.echo("    " + _blame_line(blame).split("  ", 1)[1])
+        _echo(display.blame_text(blames, graph, as_json=as_json))
         return
     _print_scripts(state, scripts, verbose, as_json, history=True)
 
@@ -356,7 +324,7 @@ def merge_cmd(
     path = command.merge(
         config, list(revisions), message=message, branch_label=list(branch_label), rev_id=rev_id
     )
-    config.print_stdout(f"Generating {path} ... done")
+    _note(state, display.written_text(path))
 
 
 @cli.command("rebase", short_help="Re-parent this branch's revisions onto REF.")
@@ -365,49 +333,8 @@ def merge_cmd(
 @pass_state
 def rebase_cmd(state: CliState, onto: str, dry_run: bool) -> None:
     """Re-parent this branch's revisions onto REF's head (the linear-history merge)."""
-    config = state.config()
-    plan = command.rebase(config, onto, dry_run=dry_run)
-    if not plan.chain:
-        config.print_stdout(f"Nothing to rebase: every revision here is also at {onto}")
-    elif plan.noop:
-        config.print_stdout(
-            f"Nothing to rebase: {plan.chain[0].revision} already revises {plan.onto}, "
-            f"the head at {onto}"
-        )
-    else:
-        first = plan.chain[0]
-        verb = "Would re-parent" if dry_run else "Re-parented"
-        config.print_stdout(
-            f"{verb} {first.revision} ({first.path}) from {plan.old_parent} onto "
-            f"{plan.onto}, the head at {onto}; chain: {' -> '.join(r.revision for r in plan.chain)}"
-        )
-
-
-def _blame_line(blame: command.Blame) -> str:
-    script, found = blame.script, blame.provenance
-    if found is None:
-        return f"{script.revision}  (not committed)  {script.path}"
-    where = ", ".join(found.branches) or "-"
-    remote = ", ".join(found.remote_branches) or "-"
-    return (
-        f"{script.revision}  {found.commit[:10]}  {found.date}  {found.author} <{found.email}>"
-        f"  branches: {where}  remote: {remote}  {script.doc}"
-    )
-
-
-def _blame_json(blame: command.Blame) -> dict[str, Any]:
-    found = blame.provenance
-    return {
-        "revision": blame.script.revision,
-        "path": blame.script.path,
-        "message": blame.script.doc,
-        "commit": found.commit if found else None,
-        "author": found.author if found else None,
-        "email": found.email if found else None,
-        "date": found.date if found else None,
-        "branches": list(found.branches) if found else [],
-        "remote_branches": list(found.remote_branches) if found else [],
-    }
+    plan = command.rebase(state.config(), onto, dry_run=dry_run)
+    _note(state, display.rebase_text(plan, onto, dry_run))
 
 
 @cli.command("blame", short_help="Show who added each revision to git.")
@@ -416,14 +343,7 @@ def _blame_json(blame: command.Blame) -> dict[str, Any]:
 @pass_state
 def blame_cmd(state: CliState, rev: str | None, as_json: bool) -> None:
     """Show who added REV's file to git (every revision without REV), and where it is."""
-    blames = command.blame(state.config(), rev)
-    if as_json:
-        import json
-
-        click.echo(json.dumps([_blame_json(b) for b in blames], indent=2))
-    else:
-        for blame in blames:
-            click.echo(_blame_line(blame))
+    _echo(display.blame_text(command.blame(state.config(), rev), as_json=as_json))
 
 
 @cli.group("hook", short_help="Install native git hooks.")
@@ -437,9 +357,8 @@ def hook_group() -> None:
 @pass_state
 def hook_install_cmd(state: CliState, pre_push: bool, force: bool) -> None:
     """Install a git hook that runs `gitmig check-heads` (pre-commit by default)."""
-    config = state.config()
-    path = command.hook_install(config, pre_push=pre_push, force=force)
-    config.print_stdout(f"Installed {path}")
+    path = command.hook_install(state.config(), pre_push=pre_push, force=force)
+    _note(state, f"Installed {path}\n")
 
 
 # -- running migrations ---------------------------------------------------------------------
@@ -510,7 +429,7 @@ def upgrade_cmd(
     """
     if since is not None:
         if not sql:
-            raise click.UsageError("--since REF needs --sql (it writes offline SQL for review)")
+            raise UsageError("--since REF needs --sql (it writes offline SQL for review)")
         revision = command.since_range(state.config(), since, revision)
     with _progress(state):
         command.upgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
@@ -569,32 +488,18 @@ def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
     """Show the database's current revision(s)."""
     config = state.config()
     with _progress(state):
-        found = command.current(config, verbose=verbose)
+        found = command.current(config, check_heads=check_heads, verbose=verbose)
     graph = command.script_directory(config).revision_map
-    if verbose:
-        click.echo(f"Current revision(s) for {found.url}:")
-    for script in found.scripts:
-        click.echo(display.details(script, graph) if verbose else display.tagged_id(script, graph))
-    if not found.rows:
-        click.echo("base (no revision applied)")
-    if check_heads and not found.at_heads:
-        _fail(
-            f"the database is at {', '.join(found.rows) or 'base'}, not at the head(s) "
-            f"{', '.join(found.heads) or 'base'}: run 'gitmig upgrade heads'"
-        )
+    _echo(display.current_text(found, graph, verbose))
 
 
 @cli.command("check", short_help="Exit 1 if the models differ from the database.")
 @pass_state
 def check_cmd(state: CliState) -> None:
     """Exit 1 if the models differ from the database at head (autogenerate finds changes)."""
-    from gitmig.autogenerate.render import describe_operation
-
     operations = command.check(state.config())
     if not operations:
-        state.config().print_stdout("No new upgrade operations detected.")
+        _note(state, display.check_text(operations))
         return
-    click.echo("New upgrade operations detected:")
-    for operation in operations:
-        click.echo(f"  - {describe_operation(operation)}")
+    _echo(display.check_text(operations))
     sys.exit(1)

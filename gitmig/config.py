@@ -16,10 +16,12 @@ from typing import Any, TextIO
 
 from gitmig.exc import ConfigError
 
-__all__ = ["DEFAULT_CONFIG_FILE", "Config", "find_config_file"]
+__all__ = ["DEFAULT_CONFIG_FILE", "PLACEHOLDER_URL", "Config", "find_config_file"]
 
 DEFAULT_CONFIG_FILE = "gitmig.ini"
 PYPROJECT = "pyproject.toml"
+#: the sqlalchemy.url that ``init`` writes until the user sets a real one
+PLACEHOLDER_URL = "driver://user:pass@localhost/dbname"
 
 
 def find_config_file(explicit: str | None = None, directory: str | Path = ".") -> Path:

@@ -1,7 +1,7 @@
-"""How command results read on a terminal (and as JSON).
+"""Every piece of output: how command results read on a terminal, and as ``--json``.
 
-Plain functions returning text, with no click: the CLI and its fast path
-(:mod:`gitmig.fastpath`) print the same thing.
+Plain functions from a command's result to text, with no click and no I/O: the CLI and
+its fast path (:mod:`gitmig.fastpath`) print the same thing because both print this.
 """
 
 from __future__ import annotations
@@ -10,21 +10,36 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gitmig.command import HeadsCheck
+    from collections.abc import Sequence
+
+    from gitmig.command import Blame, CurrentState, HeadsCheck, InitResult, TemplateInfo
+    from gitmig.git.divergence import Comparison, RebasePlan
+    from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script
     from gitmig.script.revision import Divergence, RevisionMap
 
 __all__ = [
     "FIX_HINT",
+    "blame_text",
     "branches_text",
+    "check_text",
+    "comparison_fixes",
+    "comparison_json",
+    "comparison_lines",
+    "current_text",
     "details",
     "divergence_lines",
+    "heads_check_json",
     "heads_check_text",
     "history_line",
+    "init_text",
+    "rebase_text",
     "script_json",
     "scripts_text",
     "tagged_id",
     "tags",
+    "templates_text",
+    "written_text",
 ]
 
 FIX_HINT = (
@@ -148,10 +163,114 @@ def divergence_lines(divergence: Divergence) -> list[str]:
     return lines
 
 
+def comparison_fixes(comparison: Comparison) -> list[str]:
+    """What to run or change to make the merge of a ref clean, one suggestion per line."""
+    out = []
+    for conflict in comparison.conflicts:
+        out.append(
+            f"give one of the two revisions {conflict.revision} a new id: change `revision` "
+            f"in {conflict.ours} (and the down_revision of its children), or drop one file"
+        )
+    for orphan in comparison.orphans:
+        out.append(
+            f"fix the down_revision of {orphan.path}: {orphan.missing} is declared neither "
+            f"in the {comparison.ours.name} nor at {comparison.ref}"
+        )
+    if comparison.divergent:
+        ref = comparison.ref
+        out.append(
+            f"run `gitmig rebase --onto {ref}` to put this branch's revisions after "
+            f"{ref}'s head (linear history), or `git merge {ref}` and then "
+            '`gitmig merge -m "merge heads"`'
+        )
+    return out
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids) if ids else "nothing"
+
+
+def comparison_lines(comparison: Comparison) -> list[str]:
+    """What merging one ref would do to the graph, as lines of text."""
+    ref = comparison.ref
+    base = comparison.merge_base[:12] if comparison.merge_base else "none (unrelated histories)"
+    lines = [f"against {ref} (git merge-base {base}):"]
+    if comparison.ok:
+        lines.append(f"  ok: merging {ref} leaves head(s) {', '.join(comparison.heads)}")
+        return lines
+    for div in comparison.divergent:
+        heads = ", ".join(f"{h} ({div.sides[h]})" for h in div.heads)
+        common = ", ".join(div.common_ancestors) or "none"
+        lines.append(f"  divergent heads: {heads}; common ancestor: {common}")
+    if comparison.divergent:
+        lines.append(f"    added here since the merge-base: {_ids(comparison.added_ours)}")
+        lines.append(f"    added at {ref} since the merge-base: {_ids(comparison.added_theirs)}")
+    for conflict in comparison.conflicts:
+        lines.append(
+            f"  revision {conflict.revision} has different contents: {conflict.ours} "
+            f"(here) and {conflict.theirs} (at {ref})"
+        )
+    for orphan in comparison.orphans:
+        lines.append(
+            f"  {orphan.path} ({orphan.side}): revision {orphan.revision} revises "
+            f"{orphan.missing}, which exists on neither side"
+        )
+    if comparison.invalid:
+        lines.append(f"  the merged graph is invalid: {comparison.invalid}")
+    lines.extend(f"  fix: {fix}" for fix in comparison_fixes(comparison))
+    return lines
+
+
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    """What merging one ref would do to the graph, as JSON-ready data."""
+    return {
+        "ref": comparison.ref,
+        "commit": comparison.theirs.commit,
+        "merge_base": comparison.merge_base,
+        "ok": comparison.ok,
+        "heads": list(comparison.heads),
+        "added": {"ours": list(comparison.added_ours), "theirs": list(comparison.added_theirs)},
+        "divergent": [
+            {"heads": list(d.heads), "sides": d.sides, "common_ancestors": list(d.common_ancestors)}
+            for d in comparison.divergent
+        ],
+        "conflicts": [
+            {"revision": c.revision, "ours": c.ours, "theirs": c.theirs}
+            for c in comparison.conflicts
+        ],
+        "orphans": [
+            {"revision": o.revision, "path": o.path, "side": o.side, "missing": o.missing}
+            for o in comparison.orphans
+        ],
+        "invalid": comparison.invalid,
+        "fixes": comparison_fixes(comparison),
+    }
+
+
+def heads_check_json(report: HeadsCheck) -> dict[str, object]:
+    """A check-heads report as JSON-ready data."""
+    return {
+        "ok": report.ok,
+        "source": report.source,
+        "divergences": [
+            {
+                "heads": list(d.heads),
+                "common_ancestors": list(d.common_ancestors),
+                "added": {h: list(a) for h, a in d.added.items()},
+            }
+            for d in report.divergences
+        ],
+        "head_file": report.head_file_problem,
+        "graph": report.graph_problem,
+        "against": [comparison_json(c) for c in report.comparisons],
+        "skipped": report.skipped,
+    }
+
+
 def heads_check_text(report: HeadsCheck, as_json: bool = False, quiet: bool = False) -> str:
     """What ``check-heads`` prints for a report (``quiet`` drops the OK and skip notes)."""
     if as_json:
-        return _json(report.to_json())
+        return _json(heads_check_json(report))
     lines: list[str] = []
     for divergence in report.divergences:
         lines.extend(divergence_lines(divergence))
@@ -162,10 +281,119 @@ def heads_check_text(report: HeadsCheck, as_json: bool = False, quiet: bool = Fa
     if report.head_file_problem:
         lines.append(f"Heads file: {report.head_file_problem}")
     for comparison in report.comparisons:
-        lines.extend(comparison.describe())
+        lines.extend(comparison_lines(comparison))
     if not quiet:
         lines.extend(f"Skipped {note}" for note in report.skipped)
         if report.ok:
             where = f" ({report.source})" if report.source != "working tree" else ""
             lines.append(f"OK: every line of history has a single head{where}")
     return "".join(line + "\n" for line in lines)
+
+
+def _lines(lines: Iterable[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def templates_text(templates: Sequence[TemplateInfo]) -> str:
+    """``list-templates``: each template with its description, then how to use one."""
+    width = max(len(t.name) for t in templates)
+    rows = [f"{info.name.ljust(width)}  {info.description}" for info in templates]
+    return _lines([*rows, "", "Use: gitmig init --template <name> DIRECTORY"])
+
+
+def init_text(result: InitResult, directory: str) -> str:
+    """``init``: the files written, what became of the config file, and the next step."""
+    lines = [f"  created {path}" for path in result.files]
+    if result.config_status == "exists":
+        lines.insert(0, f"{result.config_file} already exists; leaving it as it is")
+    elif result.config_status == "has-table":
+        lines.insert(0, f"{result.config_file} already has a [tool.gitmig] table; leaving it")
+    lines.append(
+        f"Migration environment ready in {directory}. Set sqlalchemy.url in the config file, "
+        "then run 'gitmig new -m \"first revision\"'."
+    )
+    return _lines(lines)
+
+
+def written_text(path: object) -> str:
+    """``new`` and ``merge``: the file written (``None``: the directives left none)."""
+    if path is None:
+        return "No revision written (process_revision_directives left none)\n"
+    return f"Generating {path} ... done\n"
+
+
+def rebase_text(plan: RebasePlan, onto: str, dry_run: bool) -> str:
+    """``rebase``: what was (or, with ``dry_run``, would be) re-parented."""
+    if not plan.chain:
+        return f"Nothing to rebase: every revision here is also at {onto}\n"
+    first = plan.chain[0]
+    if plan.noop:
+        return (
+            f"Nothing to rebase: {first.revision} already revises {plan.onto}, the head at {onto}\n"
+        )
+    verb = "Would re-parent" if dry_run else "Re-parented"
+    chain = " -> ".join(r.revision for r in plan.chain)
+    return (
+        f"{verb} {first.revision} ({first.path}) from {plan.old_parent} onto "
+        f"{plan.onto}, the head at {onto}; chain: {chain}\n"
+    )
+
+
+def _blame_json(blame: Blame) -> dict[str, Any]:
+    found = blame.provenance
+    return {
+        "revision": blame.script.revision,
+        "path": blame.script.path,
+        "message": blame.script.doc,
+        "commit": found.commit if found else None,
+        "author": found.author if found else None,
+        "email": found.email if found else None,
+        "date": found.date if found else None,
+        "branches": list(found.branches) if found else [],
+        "remote_branches": list(found.remote_branches) if found else [],
+    }
+
+
+def _provenance(blame: Blame) -> str:
+    """Who committed the file, when, and which branches have it."""
+    found = blame.provenance
+    if found is None:
+        return f"(not committed)  {blame.script.path}"
+    where = ", ".join(found.branches) or "-"
+    remote = ", ".join(found.remote_branches) or "-"
+    return (
+        f"{found.commit[:10]}  {found.date}  {found.author} <{found.email}>"
+        f"  branches: {where}  remote: {remote}  {blame.script.doc}"
+    )
+
+
+def blame_text(
+    blames: Sequence[Blame], graph: RevisionMap | None = None, as_json: bool = False
+) -> str:
+    """``blame`` (one line each), or ``history --git`` with ``graph`` (history lines, each
+    followed by its provenance)."""
+    if as_json:
+        return _json([_blame_json(b) for b in blames])
+    if graph is None:
+        return _lines(f"{b.script.revision}  {_provenance(b)}" for b in blames)
+    return _lines(f"{history_line(b.script, graph)}\n    {_provenance(b)}" for b in blames)
+
+
+def current_text(state: CurrentState, graph: RevisionMap, verbose: bool = False) -> str:
+    """``current``: the database's revision(s), or that it is at base."""
+    lines = [f"Current revision(s) for {state.url}:"] if verbose else []
+    for script in state.scripts:
+        lines.append(details(script, graph) if verbose else tagged_id(script, graph))
+    if not state.rows:
+        lines.append("base (no revision applied)")
+    return _lines(lines)
+
+
+def check_text(operations: Sequence[MigrateOperation]) -> str:
+    """``check``: the operations autogenerate found (none: models and database agree)."""
+    if not operations:
+        return "No new upgrade operations detected.\n"
+    from gitmig.autogenerate.render import describe_operation
+
+    rows = [f"  - {describe_operation(operation)}" for operation in operations]
+    return _lines(["New upgrade operations detected:", *rows])

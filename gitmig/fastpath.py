@@ -4,8 +4,11 @@
 jobs and shell prompts), and importing click and building the full command line costs more
 than reading a thousand revision files.  The console script offers the arguments here first;
 this module understands only the plain forms of those commands and hands anything else
-(``--help``, ``-x``, ``--opt=value``, another command, options set through ``GITMIG_*``
-variables) to the click CLI, which accepts a superset and prints the same output.
+(``--help``, ``-x``, ``--raiseerr``, ``--opt=value``, another command, options set through
+``GITMIG_*`` variables) to the click CLI, which accepts a superset and prints the same
+output. The option tables below are checked against the click commands' parameters by
+``tests/cli/test_fastpath.py``, so the two parsers cannot drift; both end errors through
+:func:`gitmig.error_handler.handle`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ __all__ = ["main", "run"]
 
 _GLOBAL_VALUES = {"-c": "config_file", "--config": "config_file", "-n": "name", "--name": "name"}
 _GLOBAL_FLAGS = {"-q": "quiet", "--quiet": "quiet"}
+# Root options the fast path leaves to click (it hands the whole command line over).
+CLICK_ONLY_GLOBALS = frozenset({"x", "raiseerr", "version"})
 
 # command -> (flags, options taking a value), each mapping spellings to a keyword
 _COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
@@ -36,7 +41,7 @@ _COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {},
     ),
     "history": (
-        {"-v": "verbose", "--verbose": "verbose", "--json": "as_json"},
+        {"-v": "verbose", "--verbose": "verbose", "--json": "as_json", "--git": "with_git"},
         {"-r": "rev_range", "--rev-range": "rev_range"},
     ),
     "branches": ({"-v": "verbose", "--verbose": "verbose"}, {}),
@@ -99,12 +104,21 @@ def _heads(config: Config, verbose: bool = False, as_json: bool = False, **kw: b
     return 0
 
 
-def _history(config: Config, verbose: bool = False, as_json: bool = False, **kw: str) -> int:
+def _history(
+    config: Config,
+    verbose: bool = False,
+    as_json: bool = False,
+    with_git: bool = False,
+    rev_range: str | None = None,
+) -> int:
     from gitmig import command, display
 
-    scripts = command.history(config, kw.get("rev_range"))
+    scripts = command.history(config, rev_range)
     graph = command.script_directory(config).revision_map
-    _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=True))
+    if with_git:
+        _write(display.blame_text(command.provenance(config, scripts), graph, as_json=as_json))
+    else:
+        _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=True))
     return 0
 
 
@@ -146,7 +160,11 @@ def _write(text: str) -> None:
 
 
 def run(argv: Sequence[str]) -> int | None:
-    """Run a plain graph command and return its exit code; None if click must handle it."""
+    """Run a plain graph command and return its exit code; None if click must handle it.
+
+    Once the arguments are accepted here, the command runs once, here: its errors go to
+    the same handler the click CLI uses.
+    """
     if any(key.startswith(_CLICK_ENV_PREFIXES) or key in _CLICK_ENV_NAMES for key in os.environ):
         return None
     parsed = _parse(argv)
@@ -154,7 +172,6 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     name, root, options = parsed
     from gitmig.config import Config, find_config_file
-    from gitmig.exc import GitmigError, UsageError
 
     try:
         config = Config(
@@ -163,22 +180,10 @@ def run(argv: Sequence[str]) -> int | None:
             cmd_opts=SimpleNamespace(x=[], quiet=root["quiet"], raiseerr=False),
         )
         return _HANDLERS[name](config, **options)
-    except GitmigError as err:
-        from gitmig.util.messaging import mask_url
+    except (Exception, KeyboardInterrupt) as err:
+        from gitmig.error_handler import handle
 
-        sys.stderr.write(f"gitmig: error: {mask_url(err)}\n")
-        if isinstance(err, UsageError):  # as the click CLI reports it
-            sys.stderr.write(f"Try 'gitmig {name} --help' for help.\n")
-            return 2
-        return 1
-    except BrokenPipeError:
-        # The reader went away (`gitmig history | head`): stop quietly, as click does.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except Exception:
-        # Handlers print only once they have their result, so nothing was written yet:
-        # let the click CLI run the command again and report the error its usual way.
-        return None
+        return handle(err, name)
 
 
 def main() -> None:

@@ -5,7 +5,8 @@ place: the working tree, the git index, or the tree of a ref (read from git obje
 checkout). :func:`compare` unites two snapshots the way ``git merge`` would and reports
 divergent heads, ids declared with different contents on the two sides, and revisions
 whose parent exists on neither side. :func:`plan_rebase` computes the re-parenting that
-``gitmig rebase --onto REF`` performs instead of a merge revision.
+``gitmig rebase --onto REF`` performs instead of a merge revision. Reports are data;
+:mod:`gitmig.display` renders them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import CommandError, GitError, RevisionError, ScriptError
 from gitmig.script.markers import parse_revision_source
-from gitmig.script.revision import Revision, RevisionMap
+from gitmig.script.revision import Revision, RevisionMap, head_ids
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -58,14 +59,20 @@ def _relpath(path: str, prefixes: list[tuple[str, str]]) -> str | None:
 
 
 def _copy(rev: Revision, path: str) -> Revision:
+    return _reparented(rev, rev.down_revision, path)
+
+
+def _reparented(
+    rev: Revision, down_revision: str | Sequence[str] | None, path: str | None = None
+) -> Revision:
     return Revision(
         rev.revision,
-        rev.down_revision,
+        down_revision,
         branch_labels=tuple(sorted(rev.branch_labels)),
         depends_on=rev.depends_on,
         doc=rev.doc,
         longdoc=rev.longdoc,
-        path=path,
+        path=rev.path if path is None else path,
     )
 
 
@@ -96,8 +103,7 @@ class Snapshot:
 
     def heads(self) -> tuple[str, ...]:
         """Ids no revision of this snapshot names as down_revision (sorted)."""
-        parents = {p for rev in self.revisions.values() for p in rev.parents}
-        return tuple(sorted(set(self.revisions) - parents))
+        return tuple(sorted(head_ids(self.revisions.values())))
 
 
 class SnapshotReader:
@@ -255,88 +261,6 @@ class Comparison:
     def ref(self) -> str:
         return self.theirs.name
 
-    def fixes(self) -> list[str]:
-        """What to run or change to make the merge clean, one suggestion per line."""
-        out = []
-        for conflict in self.conflicts:
-            out.append(
-                f"give one of the two revisions {conflict.revision} a new id: change `revision` "
-                f"in {conflict.ours} (and the down_revision of its children), or drop one file"
-            )
-        for orphan in self.orphans:
-            out.append(
-                f"fix the down_revision of {orphan.path}: {orphan.missing} is declared neither "
-                f"in the {self.ours.name} nor at {self.ref}"
-            )
-        if self.divergent:
-            out.append(
-                f"run `gitmig rebase --onto {self.ref}` to put this branch's revisions after "
-                f"{self.ref}'s head (linear history), or `git merge {self.ref}` and then "
-                '`gitmig merge -m "merge heads"`'
-            )
-        return out
-
-    def describe(self) -> list[str]:
-        """The report as lines of text."""
-        base = self.merge_base[:12] if self.merge_base else "none (unrelated histories)"
-        lines = [f"against {self.ref} (git merge-base {base}):"]
-        if self.ok:
-            lines.append(f"  ok: merging {self.ref} leaves head(s) {', '.join(self.heads)}")
-            return lines
-        for div in self.divergent:
-            heads = ", ".join(f"{h} ({div.sides[h]})" for h in div.heads)
-            common = ", ".join(div.common_ancestors) or "none"
-            lines.append(f"  divergent heads: {heads}; common ancestor: {common}")
-        if self.divergent:
-            lines.append(f"    added here since the merge-base: {_ids(self.added_ours)}")
-            lines.append(f"    added at {self.ref} since the merge-base: {_ids(self.added_theirs)}")
-        for conflict in self.conflicts:
-            lines.append(
-                f"  revision {conflict.revision} has different contents: {conflict.ours} "
-                f"(here) and {conflict.theirs} (at {self.ref})"
-            )
-        for orphan in self.orphans:
-            lines.append(
-                f"  {orphan.path} ({orphan.side}): revision {orphan.revision} revises "
-                f"{orphan.missing}, which exists on neither side"
-            )
-        if self.invalid:
-            lines.append(f"  the merged graph is invalid: {self.invalid}")
-        lines.extend(f"  fix: {fix}" for fix in self.fixes())
-        return lines
-
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON-ready data."""
-        return {
-            "ref": self.ref,
-            "commit": self.theirs.commit,
-            "merge_base": self.merge_base,
-            "ok": self.ok,
-            "heads": list(self.heads),
-            "added": {"ours": list(self.added_ours), "theirs": list(self.added_theirs)},
-            "divergent": [
-                {
-                    "heads": list(d.heads),
-                    "sides": d.sides,
-                    "common_ancestors": list(d.common_ancestors),
-                }
-                for d in self.divergent
-            ],
-            "conflicts": [
-                {"revision": c.revision, "ours": c.ours, "theirs": c.theirs} for c in self.conflicts
-            ],
-            "orphans": [
-                {"revision": o.revision, "path": o.path, "side": o.side, "missing": o.missing}
-                for o in self.orphans
-            ],
-            "invalid": self.invalid,
-            "fixes": self.fixes(),
-        }
-
-
-def _ids(ids: Sequence[str]) -> str:
-    return ", ".join(ids) if ids else "nothing"
-
 
 def compare(reader: SnapshotReader, ours: Snapshot, ref: str) -> Comparison:
     """Unite ``ours`` with the snapshot at ``ref`` and report what the merge would break."""
@@ -463,8 +387,8 @@ def plan_rebase(
             f"({', '.join(onto)}); merge them at {ref} first"
         )
     union = {**theirs.revisions, **ours.revisions}
-    named = {p for rev in union.values() if rev is not first for p in rev.parents} | {onto[0]}
-    heads_after = tuple(sorted(set(union) - named))
+    union[first.revision] = _reparented(first, onto[0])
+    heads_after = tuple(sorted(head_ids(union.values())))
     plan = RebasePlan(ref, chain, old_parent, onto[0], heads_after)
     if plan.noop:
         return plan

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
 
     _Step = Callable[[str], Iterable[str]]
 
-__all__ = ["Divergence", "Revision", "RevisionMap", "is_valid_id", "is_valid_label"]
+__all__ = [
+    "Divergence",
+    "Revision",
+    "RevisionMap",
+    "duplicate_id_error",
+    "head_ids",
+    "is_valid_id",
+    "is_valid_label",
+]
 
 _VALID_ID = re.compile(r"[A-Za-z0-9_.]+\Z")
 _INVALID_LABEL_CHARS = re.compile(r"[@:+\-\s,]")
@@ -117,6 +125,22 @@ class Divergence(NamedTuple):
     added: dict[str, tuple[str, ...]]
 
 
+def head_ids(revisions: Iterable[Revision]) -> tuple[str, ...]:
+    """The ids of ``revisions`` that none of them names as its down_revision, in order.
+
+    The one definition of a graph's heads (dependencies do not count); the git layer uses
+    it on snapshots, whose parents may lie outside them.
+    """
+    revs = list(revisions)
+    parents = {parent for rev in revs for parent in rev.parents}
+    return tuple(rev.revision for rev in revs if rev.revision not in parents)
+
+
+def duplicate_id_error(rev_id: str, first: str, second: str) -> RevisionError:
+    """The error for a revision id that two files (``first``, ``second``) declare."""
+    return RevisionError(f"Duplicate revision id {rev_id}: declared by {first} and by {second}")
+
+
 class RevisionMap:
     """A validated revision graph.
 
@@ -135,10 +159,7 @@ class RevisionMap:
                 )
             other = revs.get(rev.revision)
             if other is not None:
-                raise RevisionError(
-                    f"Duplicate revision id {rev.revision}: declared by {other.where} "
-                    f"and by {rev.where}"
-                )
+                raise duplicate_id_error(rev.revision, other.where, rev.where)
             revs[rev.revision] = rev
         self._revs = revs
         self._label_owner = self._collect_labels()
@@ -164,7 +185,7 @@ class RevisionMap:
                 self._dependents[dep].append(rev.revision)
         self._order = self._toposort()
         self._position = {rev_id: i for i, rev_id in enumerate(self._order)}
-        self.heads: tuple[str, ...] = tuple(r for r in self._order if not self._children[r])
+        self.heads: tuple[str, ...] = head_ids(revs[r] for r in self._order)
         self.bases: tuple[str, ...] = tuple(r for r in self._order if not revs[r].parents)
         self._labels: dict[str, set[str]] | None = None
 

@@ -14,7 +14,14 @@ from gitmig.exc import CommandError, ScriptError
 if TYPE_CHECKING:
     from gitmig.script.base import ScriptDirectory
 
-__all__ = ["new_rev_id", "python_literal", "render_template", "revision_file_name", "slugify"]
+__all__ = [
+    "new_rev_id",
+    "python_literal",
+    "render_template",
+    "render_text",
+    "revision_file_name",
+    "slugify",
+]
 
 _SLUG_JUNK = re.compile(r"[^\w]+")
 
@@ -90,17 +97,21 @@ def now(timezone: str | None, source: str = "the configuration") -> datetime.dat
         ) from None
 
 
-def render_template(template: Path, destination: Path, **kw: Any) -> None:
-    """Render a Mako template file to ``destination``."""
+def render_text(template: Path, **kw: Any) -> str:
+    """Render a Mako template file to text."""
     from mako import exceptions
     from mako.template import Template
 
     try:
-        text = Template(filename=str(template)).render_unicode(**kw)
+        return str(Template(filename=str(template)).render_unicode(**kw))
     except Exception as err:
         detail = exceptions.text_error_template().render().strip().splitlines()[-1]
         raise ScriptError(f"{template}: cannot render template: {detail}") from err
-    destination.write_text(text, encoding="utf-8")
+
+
+def render_template(template: Path, destination: Path, **kw: Any) -> None:
+    """Render a Mako template file to ``destination``."""
+    destination.write_text(render_text(template, **kw), encoding="utf-8")
 
 
 def write_revision(

@@ -1,0 +1,77 @@
+"""gitmig's Python API: one plain function per command (no click, no text output).
+
+Functions take a :class:`~gitmig.config.Config` first, return values (small typed result
+objects) and raise :class:`~gitmig.exc.GitmigError` subclasses for anything the user must
+fix; :mod:`gitmig.display` turns results into text. As in Alembic::
+
+    from gitmig import command
+    from gitmig.config import Config
+
+    command.upgrade(Config("gitmig.ini"), "head")
+
+One module per area; heavy libraries (SQLAlchemy, Mako, the git layer) are imported inside
+the functions that need them, so that ``heads``, ``branches``, ``history`` and
+``check-heads`` start fast.
+"""
+
+from __future__ import annotations
+
+from gitmig.command._base import script_directory as script_directory
+from gitmig.command.environment import InitResult as InitResult
+from gitmig.command.environment import TemplateInfo as TemplateInfo
+from gitmig.command.environment import init as init
+from gitmig.command.environment import list_templates as list_templates
+from gitmig.command.git_flows import Blame as Blame
+from gitmig.command.git_flows import HeadsCheck as HeadsCheck
+from gitmig.command.git_flows import blame as blame
+from gitmig.command.git_flows import check_heads_report as check_heads_report
+from gitmig.command.git_flows import provenance as provenance
+from gitmig.command.git_flows import rebase as rebase
+from gitmig.command.git_flows import since_range as since_range
+from gitmig.command.graph import branches as branches
+from gitmig.command.graph import check_heads as check_heads
+from gitmig.command.graph import heads as heads
+from gitmig.command.graph import history as history
+from gitmig.command.graph import show as show
+from gitmig.command.hooks import HOOK_MARKER as HOOK_MARKER
+from gitmig.command.hooks import hook_install as hook_install
+from gitmig.command.migrate import CurrentState as CurrentState
+from gitmig.command.migrate import check as check
+from gitmig.command.migrate import current as current
+from gitmig.command.migrate import downgrade as downgrade
+from gitmig.command.migrate import stamp as stamp
+from gitmig.command.migrate import upgrade as upgrade
+from gitmig.command.revisions import merge as merge
+from gitmig.command.revisions import new as new
+from gitmig.command.revisions import revision as revision
+
+__all__ = [
+    "HOOK_MARKER",
+    "Blame",
+    "CurrentState",
+    "HeadsCheck",
+    "InitResult",
+    "TemplateInfo",
+    "blame",
+    "branches",
+    "check",
+    "check_heads",
+    "check_heads_report",
+    "current",
+    "downgrade",
+    "heads",
+    "history",
+    "hook_install",
+    "init",
+    "list_templates",
+    "merge",
+    "new",
+    "provenance",
+    "rebase",
+    "revision",
+    "script_directory",
+    "show",
+    "since_range",
+    "stamp",
+    "upgrade",
+]

@@ -1,0 +1,291 @@
+"""The git-aware commands: check-heads (against refs, staged), rebase, --since, blame.
+
+They read the version folders as git sees them (:mod:`gitmig.git.divergence`) and return
+reports; :mod:`gitmig.display` renders them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from gitmig.command._base import open_repo, script_directory, snapshot_reader
+from gitmig.command.graph import history, show
+from gitmig.exc import CommandError, MultipleHeadsError, UsageError
+
+if TYPE_CHECKING:
+    from gitmig.config import Config
+    from gitmig.git.divergence import Comparison, RebasePlan, Snapshot
+    from gitmig.git.repo import Provenance, Repository
+    from gitmig.script.base import Script, ScriptDirectory
+    from gitmig.script.revision import Divergence, RevisionMap
+
+__all__ = [
+    "Blame",
+    "HeadsCheck",
+    "blame",
+    "check_heads_report",
+    "provenance",
+    "rebase",
+    "since_range",
+]
+
+
+class HeadsCheck:
+    """What ``check-heads`` found: the graph here, the heads file, and each ``--against`` ref.
+
+    (A plain class rather than a dataclass: building dataclasses costs milliseconds at
+    import, and this module is on the light commands' path.)
+    """
+
+    def __init__(
+        self,
+        source: str,
+        divergences: list[Divergence],
+        head_file_problem: str | None = None,
+        graph_problem: str | None = None,
+    ) -> None:
+        #: ``working tree`` or ``index``
+        self.source = source
+        #: heads on one line of history that need a merge, here alone
+        self.divergences = divergences
+        #: why the heads file (option head_file) disagrees with the graph, if it does
+        self.head_file_problem = head_file_problem
+        #: the graph here lacks a parent that only the compared refs have
+        self.graph_problem = graph_problem
+        #: refs given but not compared, and why (``@{upstream}`` of a branch without one)
+        self.skipped: list[str] = []
+        #: one per ref compared against
+        self.comparisons: list[Comparison] = []
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.divergences
+            or self.head_file_problem
+            or self.graph_problem
+            or any(not c.ok for c in self.comparisons)
+        )
+
+
+_UPSTREAM = re.compile(r"\A(?:HEAD)?@\{(?:u|upstream)\}\Z")
+
+
+def check_heads_report(
+    config: Config,
+    against: Sequence[str] | None = None,
+    staged: bool = False,
+    fix_head_file: bool = False,
+) -> HeadsCheck:
+    """Check the graph of the working tree (or the git index with ``staged``).
+
+    Reports divergent heads, a heads file that disagrees with the graph, and for each ref
+    in ``against`` what merging it would produce. ``against=None`` means the config's
+    ``git_target`` refs, when inside a git repository; ``fix_head_file`` rewrites the heads
+    file from the graph instead of reporting it.
+    """
+    script_dir = script_directory(config)
+    targets = list(against or [])
+    if against is None and config.get_list_option("git_target"):
+        from gitmig.git.repo import find_worktree
+
+        if find_worktree(script_dir.dir) is not None:
+            targets = config.get_list_option("git_target")
+    if not (staged or targets):
+        graph = script_dir.revision_map
+        report = HeadsCheck("working tree", graph.divergences())
+        report.head_file_problem = _head_file_problem(config, script_dir, graph, fix_head_file)
+        return report
+
+    option = "--staged" if staged else "--against"
+    from gitmig.exc import RevisionError
+    from gitmig.git.divergence import compare
+
+    with open_repo(script_dir, option) as repo:
+        reader = snapshot_reader(repo, script_dir)
+        ours = reader.index() if staged else reader.working_tree()
+        report = HeadsCheck(ours.name, [])
+        for ref in targets:
+            if _UPSTREAM.match(ref) and not repo.ref_exists(ref):
+                # A branch's first push has no upstream yet: nothing to diverge from.
+                report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
+                continue
+            report.comparisons.append(compare(reader, ours, ref))
+        try:
+            graph = _graph_of(ours)
+        except RevisionError as err:
+            if not report.comparisons:
+                raise
+            # Typical right after `gitmig rebase --onto REF` and before `git merge REF`: a
+            # parent that exists only at REF. Report it with the comparisons, don't stop.
+            report.graph_problem = str(err)
+            found_at = [
+                c.ref
+                for c in report.comparisons
+                if _missing_parents(ours) <= set(c.theirs.revisions)
+            ]
+            if found_at and _missing_parents(ours):
+                report.graph_problem += (
+                    f"; it exists at {', '.join(found_at)}: merge that (`git merge`) to bring it in"
+                )
+            return report
+        report.divergences = graph.divergences()
+        head_text = _staged_head_file(config, script_dir, repo) if staged else None
+        report.head_file_problem = _head_file_problem(
+            config, script_dir, graph, fix_head_file, head_text, staged
+        )
+    return report
+
+
+def _missing_parents(snapshot: Snapshot) -> set[str]:
+    return {
+        parent
+        for rev in snapshot.revisions.values()
+        for parent in rev.parents
+        if parent not in snapshot.revisions
+    }
+
+
+def _graph_of(snapshot: Snapshot) -> RevisionMap:
+    from gitmig.script.revision import RevisionMap, duplicate_id_error
+
+    if snapshot.duplicates:
+        rev_id, first, second = snapshot.duplicates[0]
+        raise duplicate_id_error(rev_id, first, f"{second} (in the {snapshot.name})")
+    return RevisionMap(snapshot.revisions.values())
+
+
+def _staged_head_file(config: Config, script_dir: ScriptDirectory, repo: Repository) -> str | None:
+    from gitmig.script.headfile import head_file_path
+
+    path = head_file_path(config, script_dir)
+    if path is None:
+        return None
+    relpath = repo.relative(path)
+    folder = relpath.rpartition("/")[0]
+    for entry in repo.staged_files(folder):
+        if entry.path == relpath:
+            return repo.read_blob(entry.blob).decode("utf-8", errors="replace")
+    return None
+
+
+def _head_file_problem(
+    config: Config,
+    script_dir: ScriptDirectory,
+    graph: RevisionMap,
+    fix: bool,
+    text: str | None = None,
+    staged: bool = False,
+) -> str | None:
+    from gitmig.script.headfile import check_head_file, head_file_path, write_head_file
+
+    path = head_file_path(config, script_dir)
+    if path is None:
+        if fix:
+            raise CommandError("--fix-head-file: no head_file option is set in the config")
+        return None
+    if fix:
+        if graph.divergences():
+            raise CommandError(
+                "--fix-head-file: the graph has divergent heads; run `gitmig merge` first "
+                "(it writes the heads file too)"
+            )
+        write_head_file(path, graph.heads)
+        return None
+    if not staged:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    return check_head_file(path, text, graph.heads, bool(graph.divergences()))
+
+
+def rebase(config: Config, onto: str, dry_run: bool = False) -> RebasePlan:
+    """Re-parent this branch's own revisions onto the head of git ref ``onto``.
+
+    The revisions present here and absent at ``onto`` must form one chain; the first one's
+    ``down_revision`` (and its ``Revises:`` line) is rewritten in place to ``onto``'s head,
+    leaving every other byte alone. Returns the plan (``plan.noop`` when there was nothing
+    to do); raises CommandError explaining a refusal.
+    """
+    from gitmig.git.divergence import plan_rebase
+    from gitmig.script.headfile import head_file_path, write_head_file
+    from gitmig.script.revision import duplicate_id_error
+    from gitmig.script.rewrite import set_down_revision
+
+    script_dir = script_directory(config)
+    with open_repo(script_dir, "rebase") as repo:
+        reader = snapshot_reader(repo, script_dir)
+        ours = reader.working_tree()
+        if ours.duplicates:
+            raise duplicate_id_error(*ours.duplicates[0])
+        upstream = repo.upstream()
+        plan = plan_rebase(reader, ours, onto, exclude_refs=[upstream] if upstream else [])
+    if plan.noop or dry_run:
+        return plan
+    assert plan.onto is not None
+    first = plan.chain[0]
+    assert first.path is not None
+    path = Path(first.path)
+    path.write_bytes(set_down_revision(path.read_bytes(), plan.onto, str(path)))
+    script_dir.invalidate()
+    # Before `git merge REF` the parent exists only at REF, so the heads file gets the heads
+    # of the united graph (what the branch will have once merged).
+    head_file = head_file_path(config, script_dir)
+    if head_file is not None:
+        write_head_file(head_file, plan.heads_after)
+    return plan
+
+
+class Blame(NamedTuple):
+    """A revision and the git commit that added its file (``None``: not committed yet)."""
+
+    script: Script
+    provenance: Provenance | None
+
+
+def provenance(
+    config: Config, scripts: Sequence[Script], option: str = "history --git"
+) -> list[Blame]:
+    """Pair each script with who added it to git, when, and the branches containing it.
+
+    ``option`` names what needs git in the error raised outside a repository.
+    """
+    script_dir = script_directory(config)
+    with open_repo(script_dir, option) as repo:
+        found: dict[str, Provenance] = {}
+        relpaths = {s.revision: repo.relative(s.path) for s in scripts if s.path}
+        for location in script_dir.version_locations:
+            found.update(repo.provenance(repo.relative(location), relpaths.values()))
+    return [Blame(s, found.get(relpaths.get(s.revision, ""))) for s in scripts]
+
+
+def blame(config: Config, rev: str | None = None) -> list[Blame]:
+    """Provenance of revision ``rev`` (every revision, newest first, when ``None``)."""
+    scripts = show(config, rev) if rev else history(config)
+    return provenance(config, scripts, "blame")
+
+
+def since_range(config: Config, ref: str, target: str = "head") -> str:
+    """``START:TARGET`` where START is the head of the graph where this branch forked from
+    git ref ``ref`` (their merge-base; ``ref`` itself once the branch has merged it).
+
+    ``upgrade --sql --since REF`` runs ``upgrade --sql START:TARGET``, so the offline SQL
+    covers only the revisions this branch adds, whether or not it has merged ``ref`` since.
+    When there are no revisions at that point, everything is new and the range is just
+    ``TARGET``.
+    """
+    if ":" in target:
+        raise UsageError(f"--since {ref} gives the START; the revision {target!r} must be END")
+    script_dir = script_directory(config)
+    with open_repo(script_dir, "--since") as repo:
+        reader = snapshot_reader(repo, script_dir)
+        head = repo.head_commit()
+        fork = repo.merge_base(head, repo.resolve_commit(ref)) if head else None
+        heads = (reader.at_commit(fork, ref) if fork else reader.at(ref)).heads()
+    if len(heads) > 1:
+        raise MultipleHeadsError(
+            f"--since {ref}: the graph at {ref} has several heads ({', '.join(heads)}); "
+            "give START:END explicitly instead",
+            heads,
+        )
+    return f"{heads[0]}:{target}" if heads else target

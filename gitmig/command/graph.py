@@ -1,0 +1,71 @@
+"""Reading the graph: heads, branch points, history, one revision, divergent heads.
+
+These are the light commands: nothing here imports SQLAlchemy, Mako or the git layer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gitmig.command._base import script_directory
+from gitmig.exc import CommandError, UsageError
+
+if TYPE_CHECKING:
+    from gitmig.config import Config
+    from gitmig.script.base import Script
+    from gitmig.script.revision import Divergence
+
+__all__ = ["branches", "check_heads", "heads", "history", "show"]
+
+
+def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
+    """The head revisions (with ``resolve_dependencies``, only those nothing depends on)."""
+    script_dir = script_directory(config)
+    graph = script_dir.revision_map
+    ids = list(graph.heads)
+    if resolve_dependencies:
+        needed = {dep for rev in graph for dep in rev.dependencies}
+        ids = [h for h in ids if h not in needed]
+    return [script_dir.get_script(h) for h in ids]
+
+
+def branches(config: Config) -> list[tuple[Script, list[Script]]]:
+    """Branch points: each revision with more than one child, with its children."""
+    script_dir = script_directory(config)
+    graph = script_dir.revision_map
+    return [
+        (script_dir.get_script(rev.revision), [script_dir.get_script(c) for c in children])
+        for rev in graph
+        if len(children := graph.children(rev.revision)) > 1
+    ]
+
+
+def history(config: Config, rev_range: str | None = None) -> list[Script]:
+    """Revisions newest first, optionally limited to ``START:END`` (either side optional)."""
+    script_dir = script_directory(config)
+    lower: str | None = None
+    upper: str | None = None
+    if rev_range:
+        if ":" not in rev_range:
+            raise UsageError(
+                f"History range {rev_range!r} must be START:END (either side may be empty)"
+            )
+        lower, upper = (part.strip() or None for part in rev_range.split(":", 1))
+    selected = script_dir.revision_map.range(
+        None if lower == "base" else lower, None if upper == "heads" else upper
+    )
+    return [script_dir.get_script(rev.revision) for rev in reversed(selected)]
+
+
+def show(config: Config, rev: str) -> list[Script]:
+    """The revision(s) an identifier names (``heads`` may name several)."""
+    script_dir = script_directory(config)
+    ids = script_dir.revision_map.resolve(rev)
+    if not ids:
+        raise CommandError(f"{rev!r} names no revision (it is the base)")
+    return [script_dir.get_script(rev_id) for rev_id in ids]
+
+
+def check_heads(config: Config) -> list[Divergence]:
+    """Heads that share a line of history and need a merge (empty when the graph is fine)."""
+    return script_directory(config).revision_map.divergences()
