@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKeyConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Column, Constraint, Table
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.types import TypeEngine
 
 __all__ = ["SQLiteImpl", "batch_mode_hint"]
 
@@ -114,6 +116,14 @@ class SQLiteImpl(DefaultImpl):
         raise UnsupportedOperationError(
             batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
         )
+
+    def batch_transfer(
+        self, expr: ColumnElement[Any], old: TypeEngine[Any], new: TypeEngine[Any]
+    ) -> ColumnElement[Any]:
+        # JSON is stored as TEXT; CAST(x AS JSON) would read the text as a number (0).
+        if isinstance(new, JSON):
+            return expr
+        return super().batch_transfer(expr, old, new)
 
     def correct_reflected_table(self, table: Table, connection: Connection) -> None:
         # SQLAlchemy reads ON DELETE/ON UPDATE only from table-level FOREIGN KEY clauses;

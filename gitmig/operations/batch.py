@@ -25,7 +25,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
-    cast,
     select,
     text,
 )
@@ -331,9 +330,11 @@ class ApplyBatchImpl:
         existing = self.columns[column_name]
         if type_ is not None:
             type_ = to_instance(type_)
-            existing.type = type_
             if column_name in self.transfers:
-                self.transfers[column_name] = cast(self.transfers[column_name], type_)
+                self.transfers[column_name] = self.impl.batch_transfer(
+                    self.transfers[column_name], existing.type, type_
+                )
+            existing.type = type_
         if nullable is not None:
             existing.nullable = nullable
         if server_default is not False:
