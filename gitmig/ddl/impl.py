@@ -306,7 +306,13 @@ class DefaultImpl:
         if nullable is not None:
             self._exec(base.ColumnNullable(table_name, column_name, nullable, **common))
         if server_default is not False:
-            self._exec(base.ColumnDefault(table_name, column_name, server_default, **common))
+            if base.is_identity_change(server_default, existing_server_default):
+                change: base.AlterColumn = base.ColumnIdentity(
+                    table_name, column_name, server_default, **common
+                )
+            else:
+                change = base.ColumnDefault(table_name, column_name, server_default, **common)
+            self._exec(change)
         if comment is not False and self.dialect.supports_comments:
             self._exec(base.ColumnComment(table_name, column_name, comment, **common))  # type: ignore[arg-type]
         if name is not None:

@@ -255,7 +255,10 @@ class ApplyBatchImpl:
         stub = column.table
         if isinstance(stub, Table):
             for const in stub.constraints:
-                if not isinstance(const, PrimaryKeyConstraint):
+                # a type's own CHECK (Boolean, Enum) comes back with the copied type
+                if not isinstance(const, PrimaryKeyConstraint) and not getattr(
+                    const, "_type_bound", False
+                ):
                     self._keep_constraint(const)
             for ix in stub.indexes:
                 self.new_indexes[str(ix.name)] = ix

@@ -210,6 +210,14 @@ class SchemaObjects:
     ) -> Index:
         """An ``Index`` on a stub table; strings are column names, other elements expressions."""
         names = [c for c in columns if isinstance(c, str)]
+        # covered columns (postgresql_include=, mssql_include=) must exist on the stub too
+        names += [
+            c
+            for key, value in kw.items()
+            if key.endswith("_include")
+            for c in value or ()
+            if isinstance(c, str)
+        ]
         table = Table(
             tablename or "no_table", self.metadata(), *self._stub_columns(names), schema=schema
         )

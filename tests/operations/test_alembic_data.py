@@ -114,3 +114,104 @@ def test_boolean_check_is_written_only_where_boolean_is_not_native() -> None:
         "ALTER TABLE t ADD COLUMN flag BOOL",
         "ALTER TABLE t ADD CONSTRAINT ck_t_flag CHECK (flag IN (0, 1))",
     ]
+
+
+def test_identity_dropped_and_added_on_postgresql(postgresql_url: str) -> None:
+    run = _run_on(postgresql_url)
+    run(
+        lambda op: op.create_table(
+            "t", sa.Column("id", sa.Integer, sa.Identity(), primary_key=True)
+        )
+    )
+    run(
+        lambda op: op.alter_column(
+            "t", "id", server_default=None, existing_server_default=sa.Identity()
+        )
+    )
+
+    def identity(op: Operations) -> object:
+        (col,) = sa.inspect(op.get_bind()).get_columns("t")
+        return col.get("identity")
+
+    assert run(identity) is None
+    run(lambda op: op.execute("INSERT INTO t (id) VALUES (5)"))  # a plain column now
+    run(lambda op: op.alter_column("t", "id", server_default=sa.Identity(always=True, start=10)))
+    assert run(identity)["always"] is True  # type: ignore[index]
+    run(lambda op: op.execute("INSERT INTO t DEFAULT VALUES"))
+    assert _rows(run, "SELECT id FROM t ORDER BY id") == [(5,), (10,)]
+
+
+def test_identity_changes_compile_as_alembic_writes_them() -> None:
+    def drop(op: Operations) -> None:
+        op.alter_column("t", "id", server_default=None, existing_server_default=sa.Identity())
+
+    def add(op: Operations) -> None:
+        op.alter_column("t", "id", server_default=sa.Identity(always=True, start=5))
+
+    def change(op: Operations) -> None:
+        op.alter_column(
+            "t",
+            "id",
+            server_default=sa.Identity(always=True, increment=2),
+            existing_server_default=sa.Identity(),
+        )
+
+    assert render("postgresql", drop) == ["ALTER TABLE t ALTER COLUMN id DROP IDENTITY"]
+    assert render("postgresql", add) == [
+        "ALTER TABLE t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (START WITH 5)"
+    ]
+    assert render("postgresql", change) == [
+        "ALTER TABLE t ALTER COLUMN id SET GENERATED ALWAYS SET INCREMENT BY 2"
+    ]
+    assert render("oracle", drop) == ["ALTER TABLE t MODIFY id DROP IDENTITY"]
+    assert render("oracle", add) == [
+        "ALTER TABLE t MODIFY id GENERATED ALWAYS AS IDENTITY (START WITH 5)"
+    ]
+
+
+def test_index_include_columns_online_and_in_batch(postgresql_url: str) -> None:
+    run = _run_on(postgresql_url)
+    run(
+        lambda op: op.create_table(
+            "t", *(sa.Column(n, sa.Integer) for n in ("a", "b", "c")), sa.Column("id", sa.Integer)
+        )
+    )
+    run(lambda op: op.create_index("ix_t_a", "t", ["a"], postgresql_include=["b"]))
+
+    def in_batch(op: Operations) -> None:
+        with op.batch_alter_table("t") as batch_op:
+            batch_op.create_index("ix_t_c", ["c"], postgresql_include=["a", "b"])
+
+    run(in_batch)
+    found = run(
+        lambda op: {
+            ix["name"]: ix.get("dialect_options", {}).get("postgresql_include")
+            for ix in sa.inspect(op.get_bind()).get_indexes("t")
+        }
+    )
+    assert found == {"ix_t_a": ["b"], "ix_t_c": ["a", "b"]}
+
+
+def test_index_include_columns_offline() -> None:
+    assert render(
+        "postgresql", lambda op: op.create_index("ix", "t", ["a"], postgresql_include=["b"])
+    ) == ["CREATE INDEX ix ON t (a) INCLUDE (b)"]
+    assert render("mssql", lambda op: op.create_index("ix", "t", ["a"], mssql_include=["b"])) == [
+        "CREATE INDEX ix ON t (a) INCLUDE (b)"
+    ]
+
+
+def test_sqlite_batch_add_boolean_column_writes_its_check_once(sqlite_url: str) -> None:
+    run = _run_on(sqlite_url)
+    run(lambda op: op.create_table("t", sa.Column("id", sa.Integer, primary_key=True)))
+
+    def migrate(op: Operations) -> None:
+        with op.batch_alter_table("t", recreate="always") as batch_op:
+            batch_op.add_column(
+                sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_flag"))
+            )
+
+    run(migrate)
+    sql = _rows(run, "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]
+    assert str(sql).count("CONSTRAINT ck_flag CHECK") == 1
+    run(lambda op: op.execute("INSERT INTO t (id, flag) VALUES (1, 1)"))
