@@ -235,6 +235,8 @@ class ApplyBatchImpl:
             str(ix.name): ix for ix in table.indexes if ix.name is not None
         }
         self.new_indexes: dict[str, Index] = {}
+        #: indexes that went with a dropped column
+        self.dropped_with_columns: set[str] = set()
         self.renames: dict[str, str] = {}
 
     # -- recorded operations ------------------------------------------------------------
@@ -311,6 +313,7 @@ class ApplyBatchImpl:
             for key, ix in list(indexes.items()):
                 if name in self._index_column_names(ix):
                     del indexes[key]
+                    self.dropped_with_columns.add(key)
 
     def alter_column(
         self,
@@ -396,6 +399,8 @@ class ApplyBatchImpl:
 
     def drop_index(self, index: Index, **kw: Any) -> None:
         name = str(index.name)
+        if name in self.dropped_with_columns:
+            return  # went with a dropped column; dropping it too is what Alembic scripts do
         if self.indexes.pop(name, None) is None and self.new_indexes.pop(name, None) is None:
             raise UnsupportedOperationError(
                 f"batch drop_index: table {self.table.name!r} has no index {name!r}"

@@ -215,3 +215,85 @@ def test_sqlite_batch_add_boolean_column_writes_its_check_once(sqlite_url: str) 
     sql = _rows(run, "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]
     assert str(sql).count("CONSTRAINT ck_flag CHECK") == 1
     run(lambda op: op.execute("INSERT INTO t (id, flag) VALUES (1, 1)"))
+
+
+_CONVENTION = {
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "ix": "ix_%(column_0_label)s",
+}
+
+
+def _sqlite_table_sql(run: Run, table: str) -> str:
+    return str(_rows(run, f"SELECT sql FROM sqlite_master WHERE name = '{table}'")[0][0])
+
+
+def test_sqlite_batch_add_column_keeps_foreign_key_name_and_ondelete(sqlite_url: str) -> None:
+    run = _run_on(sqlite_url)
+    run(lambda op: op.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)"))
+    run(lambda op: op.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER)"))
+    run(lambda op: op.execute("CREATE TABLE u (id INTEGER PRIMARY KEY, a INTEGER)"))
+    fk = sa.ForeignKey
+
+    def migrate(op: Operations) -> None:
+        with op.batch_alter_table("t") as batch_op:  # the column alone
+            batch_op.add_column(
+                sa.Column("user_id", sa.Integer, fk("users.id", ondelete="SET NULL"))
+            )
+        with op.batch_alter_table("u") as batch_op:  # with a change that rebuilds anyway
+            batch_op.add_column(
+                sa.Column("user_id", sa.Integer, fk("users.id", ondelete="CASCADE"))
+            )
+            batch_op.alter_column("a", nullable=False)
+
+    run(migrate, target_metadata=sa.MetaData(naming_convention=_CONVENTION))
+    found = run(
+        lambda op: {
+            name: [
+                (k["name"], k["options"]) for k in sa.inspect(op.get_bind()).get_foreign_keys(name)
+            ]
+            for name in ("t", "u")
+        }
+    )
+    assert found == {
+        "t": [("fk_t_user_id_users", {"ondelete": "SET NULL"})],
+        "u": [("fk_u_user_id_users", {"ondelete": "CASCADE"})],
+    }
+
+
+def test_sqlite_batch_drop_index_after_dropping_its_column(sqlite_url: str) -> None:
+    run = _run_on(sqlite_url)
+    run(lambda op: op.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER)"))
+    run(lambda op: op.execute("CREATE INDEX ix_t_a_b ON t (a, b)"))
+    run(lambda op: op.execute("INSERT INTO t VALUES (1, 2, 3)"))
+
+    def migrate(op: Operations) -> None:
+        with op.batch_alter_table("t") as batch_op:
+            batch_op.drop_column("b")
+            batch_op.drop_index("ix_t_a_b")
+
+    run(migrate)
+    assert _rows(run, "SELECT * FROM t") == [(1, 2)]
+    assert run(lambda op: sa.inspect(op.get_bind()).get_indexes("t")) == []
+
+
+def test_sqlite_batch_rebuild_keeps_parentheses_of_multiline_defaults(sqlite_url: str) -> None:
+    run = _run_on(sqlite_url)
+    run(
+        lambda op: op.execute(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER DEFAULT ((\n  1 +\n  2\n)), "
+            "y INTEGER DEFAULT ((1 + 2)), s TEXT DEFAULT 'k', w INTEGER)"
+        )
+    )
+
+    def migrate(op: Operations) -> None:
+        with op.batch_alter_table("t") as batch_op:
+            batch_op.alter_column("w", nullable=False)
+
+    run(migrate)
+    sql = _sqlite_table_sql(run, "t")
+    # Alembic 1.20.1 writes exactly these defaults for this table
+    assert "x INTEGER DEFAULT ((\n  1 +\n  2\n))," in sql
+    assert "y INTEGER DEFAULT (1 + 2)," in sql
+    assert "s TEXT DEFAULT 'k'," in sql
+    run(lambda op: op.execute("INSERT INTO t (id, w) VALUES (1, 0)"))
+    assert _rows(run, "SELECT x, y, s FROM t") == [(3, 3, "k")]
