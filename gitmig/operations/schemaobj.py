@@ -183,6 +183,8 @@ class SchemaObjects:
                 col.index = False
         table = Table(name, metadata, *cols, **kw)
         for elem in columns:
+            if getattr(elem, "_type_bound", False):
+                continue  # a type's own CHECK (Boolean, Enum): the column brings it along
             if isinstance(elem, Constraint | Index):
                 # Index.table, Constraint.parent: the table the element is bound to, if any
                 parent = elem.table if isinstance(elem, Index) else getattr(elem, "parent", None)

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gitmig.operations import Operations
+from gitmig.operations import Operations, ops
 from gitmig.runtime.migration import MigrationContext
 from tests.operations.conftest import Run
 from tests.operations.helpers import render, transactional_sqlite
@@ -297,3 +297,20 @@ def test_sqlite_batch_rebuild_keeps_parentheses_of_multiline_defaults(sqlite_url
     assert "s TEXT DEFAULT 'k'," in sql
     run(lambda op: op.execute("INSERT INTO t (id, w) VALUES (1, 0)"))
     assert _rows(run, "SELECT x, y, s FROM t") == [(3, 3, "k")]
+
+
+def test_create_table_from_a_table_writes_a_named_type_check_once(mariadb_url: str) -> None:
+    table = sa.Table(
+        "t",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_flag")),
+    )
+    assert render("mysql", lambda op: op.invoke(ops.CreateTableOp.from_table(table))) == [
+        "CREATE TABLE t ( id INTEGER NOT NULL AUTO_INCREMENT, flag BOOL, PRIMARY KEY (id), "
+        "CONSTRAINT ck_flag CHECK (flag IN (0, 1)) )"
+    ]
+    run = _run_on(mariadb_url)  # MariaDB refuses a second constraint of the same name
+    run(lambda op: op.invoke(ops.CreateTableOp.from_table(table)))
+    checks = run(lambda op: sa.inspect(op.get_bind()).get_check_constraints("t"))
+    assert [c["name"] for c in checks] == ["ck_flag"]
