@@ -78,7 +78,7 @@ class GitmigGroup(click.Group):
                 raise
             if isinstance(err, UsageError):
                 _fail(f"{err}\nTry 'gitmig {ctx.invoked_subcommand} --help' for help.", code=2)
-            _fail(str(err))
+            _fail(str(err), code=err.exit_code)
         except (
             click.exceptions.ClickException,
             click.exceptions.Exit,
@@ -86,6 +86,9 @@ class GitmigGroup(click.Group):
             BrokenPipeError,  # click stops quietly when the reader goes (`history | head`)
         ):
             raise
+        except KeyboardInterrupt:
+            # Outside a migration step (the runner reports those itself).
+            _fail("Interrupted (Ctrl-C); check the database with `gitmig current`.", code=130)
         except Exception as err:
             state = ctx.obj
             if isinstance(state, CliState) and state.raiseerr:

@@ -32,7 +32,7 @@ from gitmig.runtime.lock import (
     lock_for_dialect,
     lock_key,
 )
-from gitmig.runtime.outcome import Commit, RunOutcome
+from gitmig.runtime.outcome import Commit, Leftover, RunOutcome
 from gitmig.util.messaging import format_ids
 
 if TYPE_CHECKING:
@@ -407,17 +407,21 @@ class MigrationContext:
 
     def _record_commit(self, by: str) -> None:
         """Note what a commit just made permanent: finished steps, part of the running one."""
-        partial = self._step_statements[self._step_committed :] if self._step else []
+        step = self._step
+        partial = self._step_statements[self._step_committed :] if step else []
         self._step_committed = len(self._step_statements)
         if not self._pending_steps and not partial:
             return
-        done = [step.short_log for step in self._pending_steps]
+        done = [s.short_log for s in self._pending_steps]
         last = self._commits[-1] if self._commits else None
-        if last is not None and last.by == by:
+        if last is not None and last.by == by and (not partial or not last.partial):
             last.steps.extend(done)
             last.partial.extend(partial)
         else:
-            self._commits.append(Commit(by, done, list(partial)))
+            last = Commit(by, done, list(partial))
+            self._commits.append(last)
+        if step is not None and partial:
+            last.partial_of, last.partial_rows = step.short_log, step.to_rows
         self._pending_steps.clear()
 
     @contextmanager
@@ -620,7 +624,14 @@ class MigrationContext:
         """Release what the run held: the lock, the statement watch, the connection set-up."""
         lock, self._lock = self._lock, None
         if lock is not None:
-            lock.release()
+            # After the commit: a Ctrl-C here must not cut the release short.
+            guard = _SignalGuard()
+            guard.install()
+            guard.defer()
+            try:
+                lock.release()
+            finally:
+                guard.restore()
         if self._watching and self.connection is not None:
             event.remove(self.connection, "before_cursor_execute", self._before_statement)
             event.remove(self.connection, "after_cursor_execute", self._after_statement)
@@ -661,7 +672,6 @@ class MigrationContext:
             offline=self.as_sql,
             signum=signum,
             version_table=self._version.fullname,
-            step_rows=step.to_rows if step is not None else (),
         )
         if not self.as_sql:
             self._settle(step, outcome)
@@ -693,7 +703,6 @@ class MigrationContext:
                 if conn.in_transaction():
                     conn.rollback()
             if transactional:
-                outcome.applied_partial = statements[: self._step_committed]
                 undone = [s.short_log for s in self._pending_steps]
                 if step is not None and running and len(statements) > self._step_committed:
                     undone.append(
@@ -712,7 +721,6 @@ class MigrationContext:
                 outcome.rolled_back = (
                     f"Rolled back: nothing; {label} commits DDL as it runs, so what ran stays."
                 )
-                outcome.applied_partial = statements
         interrupted = outcome.kind == "interrupted"
         if (
             interrupted
@@ -722,9 +730,38 @@ class MigrationContext:
         ):
             outcome.in_flight = self._in_flight
         outcome.commits = list(self._commits)
+        outcome.leftovers = self._leftovers(step if running else None, statements)
         outcome.others = others
         outcome.database = _masked(conn) if others else ""
         outcome.rows, outcome.read_error = self._read_back()
+
+    def _leftovers(self, step: MigrationStep | None, statements: list[str]) -> list[Leftover]:
+        """What ran and stays applied although the version table does not record its step.
+
+        Statements an autocommit block committed, of a step not committed as a whole; and,
+        without transactional DDL, everything the failing step ran.
+        """
+        recorded = {s for commit in self._commits for s in commit.steps}
+        found: dict[str, Leftover] = {}
+        for commit in self._commits:
+            if not commit.partial or commit.partial_of in recorded:
+                continue
+            whole = step is not None and not self.impl.transactional_ddl
+            if whole and commit.partial_of == step.short_log:  # type: ignore[union-attr]
+                continue  # listed whole below
+            left = found.setdefault(
+                commit.partial_of,
+                Leftover(
+                    commit.partial_of, commit.partial_rows, [], "committed by its autocommit block"
+                ),
+            )
+            left.statements.extend(commit.partial)
+        if step is not None and statements and not self.impl.transactional_ddl:
+            label = _dialect_label(self.dialect)
+            found[step.short_log] = Leftover(
+                step.short_log, step.to_rows, statements, f"{label} commits DDL as it runs"
+            )
+        return list(found.values())
 
     def _read_back(self) -> tuple[tuple[str, ...] | None, str | None]:
         """The version rows as the database has them now (on a fresh connection if needed)."""
@@ -809,7 +846,8 @@ class _SignalGuard:
             previous = signal.getsignal(signum)
             if previous is not None:
                 self._saved[signum] = previous
-        if signal.SIGTERM in self._saved:
+        # Only where SIGTERM would otherwise kill the process: a handler of the caller's wins.
+        if self._saved.get(signal.SIGTERM) is signal.SIG_DFL:
             signal.signal(signal.SIGTERM, self._terminate)
 
     @staticmethod

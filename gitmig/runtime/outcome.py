@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from gitmig.util.messaging import format_ids, mask_url
 
-__all__ = ["Commit", "RunOutcome", "signal_label"]
+__all__ = ["Commit", "Leftover", "RunOutcome", "signal_label"]
 
 
 def signal_label(signum: int) -> str:
@@ -31,8 +31,21 @@ class Commit:
 
     by: str
     steps: list[str] = field(default_factory=list)
-    #: statements of the step that was running when the commit happened (not yet recorded)
+    #: statements of a step still running when the commit happened (not yet recorded)
     partial: list[str] = field(default_factory=list)
+    #: that step (its log line) and the version rows it would record
+    partial_of: str = ""
+    partial_rows: tuple[str, ...] = ()
+
+
+@dataclass
+class Leftover:
+    """Statements of a step that stay applied while the version table does not record it."""
+
+    step: str
+    rows: tuple[str, ...]
+    statements: list[str]
+    why: str
 
 
 @dataclass
@@ -51,15 +64,13 @@ class RunOutcome:
     signum: int | None = None
     rolled_back: str = ""
     commits: list[Commit] = field(default_factory=list)
-    #: statements of the failing step that ran and stay applied (committed, or no rollback)
-    applied_partial: list[str] = field(default_factory=list)
+    #: statements that ran and stay applied without their step being recorded
+    leftovers: list[Leftover] = field(default_factory=list)
     #: a statement that was running when the run stopped, whose fate is unknown
     in_flight: str | None = None
     rows: tuple[str, ...] | None = None
     version_table: str = ""
     read_error: str | None = None
-    #: what the failing step would have left the version table at
-    step_rows: tuple[str, ...] = ()
     #: the other databases of the same run (multidb): what each committed, read back
     others: list[str] = field(default_factory=list)
 
@@ -88,15 +99,15 @@ class RunOutcome:
             what = ", ".join(commit.steps)
             if commit.partial:
                 what = f"{what}, and " if what else ""
-                what += f"{len(commit.partial)} statement(s) of the failing step"
+                what += f"{len(commit.partial)} statement(s) of {commit.partial_of}"
             lines.append(f"Committed by {commit.by}: {what}.")
-        if self.applied_partial:
+        for left in self.leftovers:
             lines.append(
-                "These statements of the failing step ran and stay applied, but the version "
-                "table does not record the step; undo them, or finish the step by hand and "
-                f"`gitmig stamp {format_ids(self.step_rows)}`:"
+                f"These statements of {left.step} ran and stay applied ({left.why}), but the "
+                "version table does not record the step; undo them, or finish the step by "
+                f"hand and `gitmig stamp {format_ids(left.rows)}`:"
             )
-            lines.extend(f"    {statement}" for statement in self.applied_partial)
+            lines.extend(f"    {statement}" for statement in left.statements)
         if self.in_flight is not None:
             lines.append(
                 "This statement was running when the run stopped; it may still complete on "

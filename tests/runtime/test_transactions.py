@@ -43,7 +43,7 @@ def test_failure_rolls_back_where_ddl_is_transactional(db_url, make_project):
         assert "now at r05" in message
         assert "Rolled back: nothing; MariaDB commits DDL as it runs" in message
         # The failing step's statements that ran are listed, so a person can undo them.
-        assert "These statements of the failing step ran and stay applied" in message
+        assert "These statements of upgrade r05 -> r06, step r06 ran and stay applied" in message
         assert "CREATE TABLE t_r06 (id INTEGER)" in message
         assert "gitmig stamp r06" in message
         assert "Committed by each step's own commit" in message
@@ -151,7 +151,7 @@ def test_failure_after_autocommit_block_says_what_it_committed(postgresql_url, m
     assert "no change of this run remains" not in message
     line = path.read_text().splitlines().index("    with op.get_context().autocommit_block():")
     assert f"Committed by the autocommit block at {path}:{line + 1}:" in message
-    assert "upgrade a2 -> a3, step a3, and 2 statement(s) of the failing step" in message
+    assert "upgrade a2 -> a3, step a3, and 2 statement(s) of upgrade a3 -> a4" in message
     assert "ALTER TABLE t_a1 ADD COLUMN note VARCHAR(20)" in message
     assert "CREATE INDEX CONCURRENTLY ix_note ON t_a1 (note)" in message
     assert "Rolled back: what a4 ran after its autocommit block." in message
