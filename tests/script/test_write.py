@@ -102,7 +102,7 @@ def test_a_broken_template_removes_the_file(script_dir: ScriptDirectory) -> None
     from gitmig.exc import ScriptError
 
     script_dir.script_template.write_text('"""${message}\n\ndef upgrade(:\n', encoding="utf-8")
-    with pytest.raises(ScriptError, match="not valid Python .*so it was removed") as info:
+    with pytest.raises(ScriptError, match=r"not valid Python .*so it was removed") as info:
         write_revision(script_dir, "a1", "m", None)
     assert "script.py.mako" in str(info.value)
     assert not list(script_dir.version_locations[0].glob("*.py"))
@@ -111,6 +111,6 @@ def test_a_broken_template_removes_the_file(script_dir: ScriptDirectory) -> None
 def test_rev_id_longer_than_the_version_column_is_refused(script_dir: ScriptDirectory) -> None:
     from gitmig.exc import UsageError
 
-    with pytest.raises(UsageError, match="40 characters long.*at most 32"):
+    with pytest.raises(UsageError, match=r"40 characters long.*at most 32"):
         write_revision(script_dir, "a" * 40, "m", None)
     assert not list(script_dir.version_locations[0].glob("*.py"))
