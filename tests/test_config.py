@@ -131,4 +131,3 @@ def test_url_encoded_password_written_with_double_percent(tmp_path: Path) -> Non
     url = Config(ini).get_main_option("sqlalchemy.url")
     assert url == "postgresql+psycopg://u:%21s3cret@host/db"
     assert make_url(url).password == "!s3cret"
-

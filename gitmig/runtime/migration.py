@@ -674,6 +674,7 @@ class MigrationContext:
             version_table=self._version.fullname,
         )
         if not self.as_sql:
+            outcome.hint = self._hint(err)
             self._settle(step, outcome)
         message = outcome.render()
         error = (
@@ -681,6 +682,20 @@ class MigrationContext:
         )
         error.outcome = outcome
         return error
+
+    def _hint(self, err: BaseException) -> str:
+        """What the driver's message does not say, for errors gitmig's own set-up causes."""
+        orig = getattr(err, "orig", None)
+        locked = self.dialect.name == "sqlite" and "database is locked" in str(orig or "")
+        if locked and self._wants_lock and not self._autocommit:
+            return (
+                "SQLite has one writer at a time, and this run holds the write lock (its "
+                "transaction) while a step runs: a second connection, such as an engine a "
+                "revision makes from the config, can read but not write. Write through "
+                "op.get_bind(), or inside `with op.get_context().autocommit_block():`, "
+                "where the run holds no lock (see docs/running.md)."
+            )
+        return ""
 
     def _settle(self, step: MigrationStep | None, outcome: RunOutcome) -> None:
         """Roll back, then fill in what is committed, what of the step ran, the rows now."""
@@ -929,8 +944,10 @@ class _SQLiteSession(_SessionSetup):
 
     pysqlite (legacy transaction control) emits no ``BEGIN`` before DDL, so each CREATE or
     ALTER would commit at once.  We switch its implicit handling off and emit ``BEGIN``
-    ourselves whenever SQLAlchemy begins a transaction: ``BEGIN EXCLUSIVE`` for runs that
+    ourselves whenever SQLAlchemy begins a transaction: ``BEGIN IMMEDIATE`` for runs that
     take the migration lock, waiting at most the lock timeout for another writer.
+    IMMEDIATE (a write lock) rather than EXCLUSIVE, so that a second connection a revision
+    opens itself can still read.
     """
 
     __dialect__ = "sqlite"
@@ -966,7 +983,7 @@ class _SQLiteSession(_SessionSetup):
     def _begin(self, conn: Connection) -> None:
         if self.context._autocommit:
             return
-        statement = "BEGIN EXCLUSIVE" if self.context._wants_lock else "BEGIN"
+        statement = "BEGIN IMMEDIATE" if self.context._wants_lock else "BEGIN"
         try:
             conn.exec_driver_sql(statement)
         except sa_exc.OperationalError as err:

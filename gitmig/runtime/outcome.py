@@ -61,6 +61,8 @@ class RunOutcome:
     error: str
     database: str = ""
     offline: bool = False
+    #: why the error happened, when gitmig knows better than the driver's message
+    hint: str = ""
     signum: int | None = None
     rolled_back: str = ""
     commits: list[Commit] = field(default_factory=list)
@@ -87,6 +89,8 @@ class RunOutcome:
         lines = [self.headline()]
         if self.error:
             lines.append(f"  {self.error}")
+        if self.hint:
+            lines.append(self.hint)
         if self.offline:
             lines.append(
                 "The SQL script written to stdout is INCOMPLETE (it stops at this step, "
