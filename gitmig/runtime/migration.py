@@ -414,7 +414,8 @@ class MigrationContext:
             return
         done = [s.short_log for s in self._pending_steps]
         last = self._commits[-1] if self._commits else None
-        if last is not None and last.by == by and (not partial or not last.partial):
+        same_step = step is not None and last is not None and last.partial_of == step.short_log
+        if last is not None and last.by == by and (not partial or not last.partial or same_step):
             last.steps.extend(done)
             last.partial.extend(partial)
         else:

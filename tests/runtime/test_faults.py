@@ -129,7 +129,7 @@ def _check(case: dict[str, Any], transactional: bool, tpm: bool) -> list[str]:
         prefix_ok = (
             any(
                 extra == set(_step_objects(level + 1)[:k])
-                for k in range(len(_step_objects(level + 1)))
+                for k in range(len(_step_objects(level + 1)) + 1)
             )
             if level < STEPS
             else not extra
