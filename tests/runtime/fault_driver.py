@@ -152,26 +152,37 @@ def listed_statements(output: str) -> list[str]:
     return listed
 
 
+def states(urls: list[str]) -> Any:
+    """The state of the one database, or a list of states (multidb)."""
+    found = [database_state(url) for url in urls]
+    return found[0] if len(found) == 1 else found
+
+
 def main() -> None:
-    project, url, kinds, out = sys.argv[1:5]
+    project, url_arg, kinds, out = sys.argv[1:5]
+    urls = url_arg.split("|")  # several: the multidb template, one URL per engine
+    url = urls[0]
     results: list[dict[str, Any]] = []
     count_file = os.path.join(project, "count.txt")
-    reset(url)
+    for each in urls:
+        reset(each)
     clean = run_cli(project, 0, "raise", count_file)
     with open(count_file) as f:
         total = int(f.read())
-    clean_state = database_state(url)
+    clean_state = states(urls)
     results.append({"n": 0, "kind": "none", **clean, "state": clean_state})
+    empty = ([], []) if len(urls) == 1 else [([], [])] * len(urls)
     for kind in kinds.split(","):
         for n in range(1, total + 1):
-            reset(url)
+            for each in urls:
+                reset(each)
             first = run_cli(project, n, kind)
-            state = database_state(url)
+            state = states(urls)
             listed = listed_statements(first["output"])
             left = set().union(*(objects_of(s) for s in listed)) if listed else set()
             if left:
                 undo(url, left)
-            if state == ([], []) and not left:
+            if json.loads(json.dumps(state)) == json.loads(json.dumps(empty)) and not left:
                 # Exactly the clean start: the next run is the clean run, already checked.
                 second, final = clean, clean_state
             else:
@@ -184,7 +195,7 @@ def main() -> None:
                     "state": state,
                     "listed": listed,
                     "again": second,
-                    "final": final if final is not None else database_state(url),
+                    "final": final if final is not None else states(urls),
                 }
             )
     with open(out, "w") as f:

@@ -194,3 +194,74 @@ def test_faults_postgresql_transaction_per_migration(tmp_path: Path, postgresql_
 @pytest.mark.parametrize("kinds", ["raise", "sigint,sigkill"])
 def test_faults_mariadb(tmp_path: Path, mariadb_url: str, kinds: str) -> None:
     _assert_matrix(_run_matrix(tmp_path, mariadb_url, kinds), transactional=False)
+
+
+def _multidb_project(tmp_path: Path, urls: list[str]) -> Path:
+    bare = Config()
+    bare.config_file_name = str(tmp_path / "gitmig.ini")
+    command.init(bare, tmp_path / "migrations", template="multidb")
+    ini = tmp_path / "gitmig.ini"
+    text = ini.read_text(encoding="utf-8")
+    for name, url in zip(("engine1", "engine2"), urls, strict=True):
+        head, _, tail = text.partition(f"[{name}]\nsqlalchemy.url = ")
+        text = head + f"[{name}]\nsqlalchemy.url = {url}" + tail[tail.index("\n") :]
+    ini.write_text(text, encoding="utf-8")
+    for i in range(1, 3):
+        bodies = "".join(
+            f"\n\ndef upgrade_{name}():\n"
+            f'    op.create_table("t_{i}", sa.Column("id", sa.Integer, primary_key=True))\n'
+            f'    op.add_column("t_{i}", sa.Column("c", sa.Integer))\n'
+            f'\n\ndef downgrade_{name}():\n    op.drop_table("t_{i}")\n'
+            for name in ("engine1", "engine2")
+        )
+        (tmp_path / "migrations" / "versions" / f"r{i}.py").write_text(
+            f'"""step {i}"""\n\nimport sqlalchemy as sa\n\nfrom gitmig import op\n\n'
+            f"revision = 'r{i}'\ndown_revision = {repr(f'r{i - 1}') if i > 1 else None}\n"
+            "branch_labels = None\ndepends_on = None\n\n\n"
+            "def upgrade(engine_name):\n    globals()[f'upgrade_{engine_name}']()\n\n\n"
+            "def downgrade(engine_name):\n    globals()[f'downgrade_{engine_name}']()\n" + bodies,
+            encoding="utf-8",
+        )
+    return tmp_path
+
+
+def test_faults_multidb(tmp_path: Path, postgresql_url: str, sqlite_url: str) -> None:
+    """engine1 on PostgreSQL, engine2 on SQLite: an exception at every statement."""
+    urls = [postgresql_url, sqlite_url]
+    project = _multidb_project(tmp_path, urls)
+    out = tmp_path / "results.json"
+    subprocess.run(
+        [sys.executable, str(DRIVER), str(project), "|".join(urls), "raise", str(out)],
+        check=True,
+        cwd=project,
+        timeout=300,
+    )
+    data = json.loads(out.read_text())
+    assert data["results"][0]["exit"] == 0
+    failures = []
+    for case in data["results"][1:]:
+        (rows1, objects1), (rows2, objects2) = case["state"]
+        output = case["output"]
+        problems = []
+        for rows, objects in ((rows1, objects1), (rows2, objects2)):
+            level = int(rows[0][1:]) if rows else 0
+            expected = {f"t_{i}" for i in range(1, level + 1)}
+            expected |= {f"t_{i}.c" for i in range(1, level + 1)}
+            if set(objects) != expected:
+                problems.append(f"schema {objects} does not match {rows}")
+        if "Migration failed" in output:
+            reported = _reported_rows(output)
+            if reported not in (rows1, rows2):
+                problems.append(f"report says {reported}; databases have {rows1}, {rows2}")
+            named = "Another database of this run stays as committed" in output
+            if rows1 and not named and reported != rows1:
+                problems.append("engine1 kept its revisions but the report does not say so")
+            if "no change of this run remains." in output and (rows1 or rows2):
+                problems.append("says no change remains while a database kept revisions")
+        if "Traceback" in output or case["exit"] == 99:
+            problems.append("a traceback")
+        final = case["final"]
+        if case["again"]["exit"] != 0 or [f[0] for f in final] != [["r2"], ["r2"]]:
+            problems.append(f"the next upgrade did not complete: {case['again']['output'][-300:]}")
+        failures.extend(f"raise at statement {case['n']}: {p}" for p in problems)
+    assert not failures, "\n".join(failures)
