@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any, TextIO
 
 from gitmig.exc import ConfigError
+from gitmig.util.messaging import mask_url
 
 __all__ = ["DEFAULT_CONFIG_FILE", "PLACEHOLDER_URL", "Config", "find_config_file"]
 
@@ -91,7 +92,7 @@ class Config:
             parser.read(path, encoding="utf-8")
         except (configparser.Error, UnicodeDecodeError) as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise ConfigError(f"{path}: cannot read config file: {message}") from None
+            raise ConfigError(mask_url(f"{path}: cannot read config file: {message}")) from None
         if not parser.has_section(self.config_ini_section):
             raise ConfigError(
                 f"{path}: no [{self.config_ini_section}] section "
@@ -106,8 +107,19 @@ class Config:
     def _section_dict(path: Path, parser: configparser.ConfigParser, name: str) -> dict[str, str]:
         try:
             return {key: parser.get(name, key) for key in parser.options(name) if key != "here"}
+        except configparser.InterpolationSyntaxError as err:
+            # configparser's message quotes the value, which may hold a password.
+            raise ConfigError(
+                f"{path}: [{name}] {err.option}: a literal '%' must be written '%%' in an ini "
+                "file (a URL-encoded password character such as %21 is written %%21)"
+            ) from None
+        except configparser.InterpolationMissingOptionError as err:
+            raise ConfigError(
+                f"{path}: [{name}] {err.option}: %({err.reference})s names no option of the "
+                "section; write a literal '%' as '%%'"
+            ) from None
         except configparser.Error as err:
-            raise ConfigError(f"{path}: [{name}]: {str(err).splitlines()[0]}") from None
+            raise ConfigError(mask_url(f"{path}: [{name}]: {str(err).splitlines()[0]}")) from None
 
     def _load_toml(self, path: Path, here: str) -> None:
         if sys.version_info >= (3, 11):

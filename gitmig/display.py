@@ -380,12 +380,18 @@ def blame_text(
 
 
 def current_text(state: CurrentState, graph: RevisionMap, verbose: bool = False) -> str:
-    """``current``: the database's revision(s), or that it is at base."""
-    lines = [f"Current revision(s) for {state.url}:"] if verbose else []
-    for script in state.scripts:
-        lines.append(details(script, graph) if verbose else tagged_id(script, graph))
-    if not state.rows:
-        lines.append("base (no revision applied)")
+    """``current``: each database's revision(s), or that it is at base.
+
+    With several databases (the multidb template) each comes under its masked URL.
+    """
+    lines = []
+    for db in state.databases:
+        if verbose or len(state.databases) > 1:
+            lines.append(f"Current revision(s) for {db.url}:")
+        for script in db.scripts:
+            lines.append(details(script, graph) if verbose else tagged_id(script, graph))
+        if not db.rows:
+            lines.append("base (no revision applied)")
     return _lines(lines)
 
 

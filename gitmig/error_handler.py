@@ -53,7 +53,7 @@ def handle(err: BaseException, command: str | None, raiseerr: bool = False) -> i
             _say(str(err))
         return err.exit_code
     if isinstance(err, KeyboardInterrupt):
-        _say("interrupted")
+        _say("interrupted (Ctrl-C)")
         return INTERRUPTED
     if not isinstance(err, Exception):
         raise err  # SystemExit and friends are not errors to report

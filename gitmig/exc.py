@@ -85,7 +85,13 @@ class CycleError(RevisionError):
 
 
 class MigrationError(GitmigError):
-    """A migration failed while running; the message says where the database now stands."""
+    """A migration failed while running; the message says where the database now stands.
+
+    ``outcome`` is the structured report the message was rendered from (a
+    ``gitmig.runtime.outcome.RunOutcome``), when the runner built one.
+    """
+
+    outcome: object = None
 
 
 class MigrationInterrupted(MigrationError):

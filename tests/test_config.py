@@ -97,3 +97,37 @@ def test_programmatic_config_and_x_arguments(capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().out == "hello world\n"
     Config(cmd_opts=Namespace(x=[], quiet=True)).print_stdout("silent")
     assert capsys.readouterr().out == ""
+
+
+def test_percent_in_ini_is_masked_and_explained(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gitmig.cli import cli
+
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text(
+        "[gitmig]\nscript_location = migrations\n"
+        "sqlalchemy.url = postgresql+psycopg://u:%21s3cret@host/db\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        Config(ini)
+    message = str(info.value)
+    assert "s3cret" not in message
+    assert f"{ini}: [gitmig] sqlalchemy.url: a literal '%' must be written '%%'" in message
+    result = CliRunner().invoke(cli, ["-c", str(ini), "current"])
+    assert result.exit_code == 1 and "s3cret" not in result.output
+    assert "'%%'" in result.output
+
+
+def test_url_encoded_password_written_with_double_percent(tmp_path: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text(
+        "[gitmig]\nsqlalchemy.url = postgresql+psycopg://u:%%21s3cret@host/db\n",
+        encoding="utf-8",
+    )
+    url = Config(ini).get_main_option("sqlalchemy.url")
+    assert url == "postgresql+psycopg://u:%21s3cret@host/db"
+    assert make_url(url).password == "!s3cret"

@@ -36,6 +36,7 @@ from gitmig.command.graph import show as show
 from gitmig.command.hooks import HOOK_MARKER as HOOK_MARKER
 from gitmig.command.hooks import hook_install as hook_install
 from gitmig.command.migrate import CurrentState as CurrentState
+from gitmig.command.migrate import DatabaseState as DatabaseState
 from gitmig.command.migrate import check as check
 from gitmig.command.migrate import current as current
 from gitmig.command.migrate import downgrade as downgrade
@@ -49,6 +50,7 @@ __all__ = [
     "HOOK_MARKER",
     "Blame",
     "CurrentState",
+    "DatabaseState",
     "HeadsCheck",
     "InitResult",
     "TemplateInfo",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CurrentState",
+    "DatabaseState",
     "check",
     "current",
     "downgrade",
@@ -236,35 +237,62 @@ def stamp(
     )
 
 
-class CurrentState(NamedTuple):
-    """Where a database stands: its version rows and the scripts' heads."""
+class DatabaseState(NamedTuple):
+    """Where one database stands: its version rows."""
 
+    #: the database URL, password masked
+    url: str | None
     #: the version table's rows (the applied heads), in graph order
     rows: tuple[str, ...]
     #: the scripts for ``rows``
     scripts: tuple[Script, ...]
+
+
+class CurrentState(NamedTuple):
+    """Where the database(s) env.py configures stand, and the scripts' heads.
+
+    Most environments have one database; the multidb template has one per engine, each
+    with its own version table.
+    """
+
+    #: every database env.py ran on, in the order it ran
+    databases: tuple[DatabaseState, ...]
     #: the heads of the scripts
     heads: tuple[str, ...]
-    #: the database URL, password masked
-    url: str | None
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        """The version rows (of every database, without repeats)."""
+        return tuple(dict.fromkeys(row for db in self.databases for row in db.rows))
+
+    @property
+    def scripts(self) -> tuple[Script, ...]:
+        """The scripts for :attr:`rows`."""
+        found = {s.revision: s for db in self.databases for s in db.scripts}
+        return tuple(found[row] for row in self.rows)
+
+    @property
+    def url(self) -> str | None:
+        """The URL of the (first) database, password masked."""
+        return self.databases[0].url if self.databases else None
 
     @property
     def at_heads(self) -> bool:
-        """True when the database is on every head of the scripts."""
-        return set(self.rows) == set(self.heads)
+        """True when every database is on every head of the scripts."""
+        return all(set(db.rows) == set(self.heads) for db in self.databases)
 
 
 def current(config: Config, check_heads: bool = False, verbose: bool = False) -> CurrentState:
     """Read the database's current revision(s) (the version table; nothing is changed).
 
-    With ``check_heads``, raise CommandError unless the database is on every head.
+    With ``check_heads``, raise CommandError unless every database is on every head.
     ``verbose`` is accepted for Alembic compatibility (the CLI prints the details).
     """
     from gitmig.runtime.plan import resolve_rows
 
     script_dir = script_directory(config)
     graph = script_dir.revision_map
-    found: list[CurrentState] = []
+    found: list[DatabaseState] = []
 
     def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
         rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
@@ -272,17 +300,23 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
         bind = context.bind
         url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
         scripts = tuple(script_dir.get_script(row) for row in rows)
-        found.append(CurrentState(rows, scripts, graph.heads, url))
+        found.append(DatabaseState(url, rows, scripts))
         return []
 
     run_env(config, script_dir, fn=fn, as_sql=False, dont_mutate=True)
-    state = found[-1]
+    state = CurrentState(tuple(found), graph.heads)
     if check_heads and not state.at_heads:
         from gitmig.util.messaging import format_ids
 
+        behind = [db for db in state.databases if set(db.rows) != set(state.heads)]
+        where = "; ".join(
+            f"{db.url} is at {format_ids(db.rows)}"
+            if len(state.databases) > 1
+            else f"The database is at {format_ids(db.rows)}"
+            for db in behind
+        )
         raise CommandError(
-            f"The database is at {format_ids(state.rows)}, not at the head(s) "
-            f"{format_ids(state.heads)}: run `gitmig upgrade heads`"
+            f"{where}, not at the head(s) {format_ids(state.heads)}: run `gitmig upgrade heads`"
         )
     return state
 

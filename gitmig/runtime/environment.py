@@ -63,6 +63,8 @@ class EnvironmentContext:
         if fn is not None:
             self.context_opts["fn"] = fn
         self._migration_context: MigrationContext | None = None
+        #: every context configure() made, in order (several with the multidb template)
+        self.migration_contexts: list[MigrationContext] = []
         self._quiet_level: int | None = None
 
     def __enter__(self) -> EnvironmentContext:
@@ -229,6 +231,7 @@ class EnvironmentContext:
             dialect_opts=dialect_opts,
             opts=opts,
         )
+        self.migration_contexts.append(self._migration_context)
 
     def _apply_quiet(self) -> None:
         # After env.py's logging set-up (fileConfig), so that -q wins over the config file.

@@ -8,7 +8,7 @@ reads the version table as the first one left it.
 - PostgreSQL: a session-level advisory lock on a connection of its own, so that
   ``autocommit_block()`` (which ends the migration connection's transaction) keeps it.
 - MySQL / MariaDB: ``GET_LOCK()`` on a connection of its own.
-- SQLite: the migration transaction itself, begun with ``BEGIN EXCLUSIVE`` (see
+- SQLite: the migration transaction itself, begun with ``BEGIN IMMEDIATE`` (see
   :mod:`gitmig.runtime.migration`); the wait is SQLite's busy timeout.
 - Other dialects: no lock (logged once at INFO).
 """
@@ -172,7 +172,7 @@ class MariaDBLock(MySQLLock):
 
 
 class SQLiteLock(MigrationLock):
-    """SQLite: the lock is the migration transaction itself, begun with ``BEGIN EXCLUSIVE``.
+    """SQLite: the lock is the migration transaction itself, begun with ``BEGIN IMMEDIATE``.
 
     The migration context emits that ``BEGIN`` (it also makes SQLite's DDL transactional) and
     sets SQLite's busy timeout to the lock timeout, so there is nothing left to do here.

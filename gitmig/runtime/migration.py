@@ -9,9 +9,12 @@ logging and the failure report.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
@@ -22,13 +25,14 @@ from sqlalchemy.engine import url as sqla_url
 from sqlalchemy.schema import CreateTable, DropTable
 
 from gitmig.ddl.impl import DefaultImpl
-from gitmig.exc import MigrationError, MultipleHeadsError
+from gitmig.exc import MigrationError, MigrationInterrupted, MultipleHeadsError
 from gitmig.runtime.lock import (
     DEFAULT_LOCK_TIMEOUT,
     MigrationLock,
     lock_for_dialect,
     lock_key,
 )
+from gitmig.runtime.outcome import Commit, Leftover, RunOutcome
 from gitmig.util.messaging import format_ids
 
 if TYPE_CHECKING:
@@ -39,11 +43,27 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.dml import UpdateBase
     from sqlalchemy.sql.elements import BindParameter
 
-__all__ = ["DEFAULT_VERSION_TABLE", "MigrationContext", "MigrationStep", "describe_rows"]
+__all__ = [
+    "DEFAULT_VERSION_TABLE",
+    "VERSION_NUM_LENGTH",
+    "MigrationContext",
+    "MigrationStep",
+    "describe_rows",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_VERSION_TABLE = "gitmig_version"
+#: the length of the version table's ``version_num`` column (Alembic's): the longest id
+VERSION_NUM_LENGTH = 32
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM during a run, raised like Ctrl-C so drivers cancel the running statement."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -153,7 +173,7 @@ class MigrationContext:
         self._version = Table(
             self.version_table,
             MetaData(),
-            Column("version_num", String(32), nullable=False),
+            Column("version_num", String(VERSION_NUM_LENGTH), nullable=False),
             PrimaryKeyConstraint("version_num", name=f"{self.version_table}_pkc"),
             schema=self.version_table_schema,
         )
@@ -170,6 +190,18 @@ class MigrationContext:
         self._running = False
         self._autocommit = False
         self._session: _SessionSetup | None = None
+        # What the run has done, for the report when it stops early (see _failure).
+        self._step: MigrationStep | None = None
+        self._last_step: MigrationStep | None = None
+        self._step_statements: list[str] = []
+        self._step_committed = 0
+        self._in_flight: str | None = None
+        self._pending_steps: list[MigrationStep] = []
+        self._commits: list[Commit] = []
+        self._capturing = False
+        self._watching = False
+        self._rows_committed: tuple[str, ...] = ()
+        self._signals = _SignalGuard()
         if connection is not None and not self._in_external_transaction:
             self._session = _session_setup_for(dialect.name)(self)
             self._session.install()
@@ -356,10 +388,42 @@ class MigrationContext:
             if not self._running:
                 self._end_run()
 
-    def _end_transaction(self, commit: bool) -> None:
+    def _end_transaction(self, commit: bool, by: str | None = None) -> None:
         trans, self._transaction = self._transaction, None
         if trans is not None and trans.is_active:
-            trans.commit() if commit else trans.rollback()
+            if commit:
+                trans.commit()
+                self._record_commit(by or self._commit_label())
+            else:
+                trans.rollback()
+
+    def _commit_label(self) -> str:
+        if not self.impl.transactional_ddl:
+            label = _dialect_label(self.dialect)
+            return f"each step's own commit ({label} commits DDL as it runs)"
+        if self._transaction_per_migration:
+            return "each step's own transaction (transaction_per_migration)"
+        return "the run's transaction"
+
+    def _record_commit(self, by: str) -> None:
+        """Note what a commit just made permanent: finished steps, part of the running one."""
+        step = self._step
+        partial = self._step_statements[self._step_committed :] if step else []
+        self._step_committed = len(self._step_statements)
+        if not self._pending_steps and not partial:
+            return
+        done = [s.short_log for s in self._pending_steps]
+        last = self._commits[-1] if self._commits else None
+        same_step = step is not None and last is not None and last.partial_of == step.short_log
+        if last is not None and last.by == by and (not partial or not last.partial or same_step):
+            last.steps.extend(done)
+            last.partial.extend(partial)
+        else:
+            last = Commit(by, done, list(partial))
+            self._commits.append(last)
+        if step is not None and partial:
+            last.partial_of, last.partial_rows = step.short_log, step.to_rows
+        self._pending_steps.clear()
 
     @contextmanager
     def autocommit_block(self) -> Iterator[None]:
@@ -381,10 +445,12 @@ class MigrationContext:
             return
         assert self.connection is not None
         conn = self.connection
+        by = f"the autocommit block at {_caller_location(self._step)}"
         if had_transaction:
-            self._end_transaction(commit=True)
+            self._end_transaction(commit=True, by=by)
         elif conn.in_transaction() and not self._in_external_transaction:
             conn.commit()
+            self._record_commit(by)
         session = self._session
         self._autocommit = True
         if session is not None and session.handles_autocommit:
@@ -396,15 +462,28 @@ class MigrationContext:
         holder = conn.begin()
         try:
             yield
-        finally:
-            holder.commit()
-            if level is not None:
-                conn.execution_options(isolation_level=level)
+        except BaseException:
+            # Each statement in the block committed on its own; the run is stopping, so
+            # restore what can be restored and begin nothing new (_failure rolls back).
+            self._record_commit(by)
             self._autocommit = False
-            if session is not None:
-                session.after_autocommit()
-            if had_transaction:
-                self._transaction = conn.begin()
+            with suppress(sa_exc.SQLAlchemyError):
+                if holder.is_active:
+                    holder.rollback()
+                if level is not None:
+                    conn.execution_options(isolation_level=level)
+                if session is not None:
+                    session.after_autocommit()
+            raise
+        holder.commit()
+        self._record_commit(by)
+        if level is not None:
+            conn.execution_options(isolation_level=level)
+        self._autocommit = False
+        if session is not None:
+            session.after_autocommit()
+        if had_transaction:
+            self._transaction = conn.begin()
 
     # -- running ----------------------------------------------------------------------------
 
@@ -412,16 +491,25 @@ class MigrationContext:
         """Run the steps the command's ``fn`` returns for the current heads.
 
         Online, takes the migration lock first (upgrade, downgrade and stamp) and reads the
-        version table after it; a failing step raises :class:`MigrationError` saying where
-        the database now stands.
+        version table after it.  A failing step raises :class:`MigrationError`, SIGINT and
+        SIGTERM :class:`MigrationInterrupted`, each saying exactly where the database now
+        stands (see :class:`gitmig.runtime.outcome.RunOutcome`).
         """
         self._running = True
+        self._signals.install()
         try:
-            self._run(**kw)
+            try:
+                self._run(**kw)
+            except KeyboardInterrupt as err:
+                signum = err.signum if isinstance(err, _Terminated) else signal.SIGINT
+                raise self._failure(self._step, err, signum=signum) from err
         finally:
             self._running = False
-            if self._transaction is None:
-                self._end_run()
+            try:
+                if self._transaction is None:
+                    self._end_run()
+            finally:
+                self._signals.restore()
 
     def _run(self, **kw: Any) -> None:
         if self._wants_lock and self._lock is None:
@@ -437,11 +525,14 @@ class MigrationContext:
             heads: tuple[str, ...] = ()
         else:
             heads = self.get_current_heads()
-            if not self.as_sql and not heads and not self.opts.get("dont_mutate", False):
-                self._ensure_version_table()
         assert self._migrations_fn is not None, "run_migrations() needs the command's fn"
         steps = self._migrations_fn(heads, self)
+        self._check_ids(steps)
+        if not (self.purge or self.as_sql or heads or self.opts.get("dont_mutate", False)):
+            self._ensure_version_table()
+        self._watch_statements()
         rows = heads
+        self._rows_committed = heads
         created = bool(heads) or not self.as_sql
         for step in steps:
             with self.begin_transaction(_per_migration=True):
@@ -453,12 +544,19 @@ class MigrationContext:
                 log.info("Running %s", short_log)
                 if self.as_sql:
                     self.impl.static_output(f"-- Running {short_log}")
+                self._begin_step(step)
                 if step.migration_fn is not None:
                     try:
                         step.migration_fn(**kw)
                     except Exception as err:
                         raise self._failure(step, err) from err
-                self._update_version(step)
+                self._capturing = False
+                try:
+                    self._update_version(step)
+                except Exception as err:
+                    raise self._failure(step, err, kind="version") from err
+                self._pending_steps.append(step)
+                self._last_step, self._step = step, None
                 rows = step.to_rows
                 for callback in self.on_version_apply_callbacks:
                     callback(ctx=self, step=step, heads=set(rows), run_args=kw)
@@ -473,6 +571,7 @@ class MigrationContext:
         ):
             # Nobody owns what SQLAlchemy autobegan (e.g. the version table's creation).
             self.connection.commit()
+            self._record_commit(self._commit_label())
         if self._migrations_fn is not None and not self.opts.get("dont_mutate", False):
             if self.as_sql:
                 log.info(
@@ -483,64 +582,303 @@ class MigrationContext:
             else:
                 log.info("Nothing to do: the database is at %s.", describe_rows(rows))
 
+    def _check_ids(self, steps: Sequence[MigrationStep]) -> None:
+        """Refuse, before anything runs, a revision id the version column cannot hold."""
+        limit = getattr(self._version.c.version_num.type, "length", None) or VERSION_NUM_LENGTH
+        for step in steps:
+            for rev_id in step.to_rows:
+                if len(rev_id) <= limit:
+                    continue
+                origin = f"{step.path}: " if step.path and step.revision == rev_id else ""
+                raise MigrationError(
+                    f"{origin}revision id {rev_id!r} is {len(rev_id)} characters long, but the "
+                    f"version table's column {self._version.fullname}.version_num holds at "
+                    f"most {limit}: give the revision a shorter id. Nothing was run."
+                )
+
+    def _begin_step(self, step: MigrationStep) -> None:
+        self._step = step
+        self._step_statements = []
+        self._step_committed = 0
+        self._in_flight = None
+        self._capturing = not self.as_sql
+
+    def _watch_statements(self) -> None:
+        """Record what each step executes, so a report can list what of it ran."""
+        conn = self.connection
+        if conn is None or self._watching:
+            return
+        event.listen(conn, "before_cursor_execute", self._before_statement)
+        event.listen(conn, "after_cursor_execute", self._after_statement)
+        self._watching = True
+
+    def _before_statement(self, conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        if self._capturing:
+            self._in_flight = " ".join(statement.split())
+
+    def _after_statement(self, conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        if self._capturing:
+            self._step_statements.append(" ".join(statement.split()))
+            self._in_flight = None
+
     def _end_run(self) -> None:
-        """Release what the run held: the lock, then the connection set-up."""
+        """Release what the run held: the lock, the statement watch, the connection set-up."""
         lock, self._lock = self._lock, None
         if lock is not None:
-            lock.release()
+            # After the commit: a Ctrl-C here must not cut the release short.
+            guard = _SignalGuard()
+            guard.install()
+            guard.defer()
+            try:
+                lock.release()
+            finally:
+                guard.restore()
+        if self._watching and self.connection is not None:
+            event.remove(self.connection, "before_cursor_execute", self._before_statement)
+            event.remove(self.connection, "after_cursor_execute", self._after_statement)
+            self._watching = False
         if self._session is not None and not self._running:
             self._session.uninstall()
             self._session = None
 
     # -- failure ----------------------------------------------------------------------------
 
-    def _failure(self, step: MigrationStep, err: Exception) -> MigrationError:
-        """Roll back what the transaction covers, read the version table back, and explain."""
+    def _where(self, step: MigrationStep | None) -> str:
+        if step is None:
+            if self._last_step is not None:
+                return f"the run, after {self._last_step.short_log}"
+            return "the run, before any step ran"
         where = f"revision {step.revision}" if step.revision else "the stamp"
         if step.path:
             where += f" in {step.path}"
-        lines = [f"Migration failed: {step.short_log} ({where})", f"  {_describe_error(err)}"]
-        if self.as_sql:
-            return MigrationError("\n".join(lines))
+        return f"{step.short_log} ({where})"
+
+    def _failure(
+        self,
+        step: MigrationStep | None,
+        err: BaseException,
+        kind: str = "failed",
+        signum: int | None = None,
+    ) -> MigrationError:
+        """Roll back what the transaction covers, read the version table back, and report.
+
+        Signals wait while this runs, so a second Ctrl-C cannot cut the report short.
+        """
+        self._signals.defer()
+        interrupted = signum is not None
+        outcome = RunOutcome(
+            kind="interrupted" if interrupted else kind,
+            where=self._where(step),
+            error="" if interrupted else _describe_error(err),
+            offline=self.as_sql,
+            signum=signum,
+            version_table=self._version.fullname,
+        )
+        if not self.as_sql:
+            outcome.hint = self._hint(err)
+            self._settle(step, outcome)
+        message = outcome.render()
+        error = (
+            MigrationInterrupted(message, signum) if signum is not None else MigrationError(message)
+        )
+        error.outcome = outcome
+        return error
+
+    def _hint(self, err: BaseException) -> str:
+        """What the driver's message does not say, for errors gitmig's own set-up causes."""
+        orig = getattr(err, "orig", None)
+        locked = self.dialect.name == "sqlite" and "database is locked" in str(orig or "")
+        if locked and self._wants_lock and not self._autocommit:
+            return (
+                "SQLite has one writer at a time, and this run holds the write lock (its "
+                "transaction) while a step runs: a second connection, such as an engine a "
+                "revision makes from the config, can read but not write. Write through "
+                "op.get_bind(), or inside `with op.get_context().autocommit_block():`, "
+                "where the run holds no lock (see docs/running.md)."
+            )
+        return ""
+
+    def _settle(self, step: MigrationStep | None, outcome: RunOutcome) -> None:
+        """Roll back, then fill in what is committed, what of the step ran, the rows now."""
         assert self.connection is not None
         conn = self.connection
+        running = step is not None and step is self._step
+        statements = list(self._step_statements) if running else []
         transactional = self.impl.transactional_ddl
+        in_block = self._autocommit
+        others = _other_runs(self)
+        here = f" on this database ({_masked(conn)})" if others else ""
         if self._in_external_transaction:
-            lines.append(
+            outcome.rolled_back = (
                 "The connection was in a transaction before the run began; it was left to "
                 "its owner, who must roll it back."
             )
         else:
             self._end_transaction(commit=False)
-            if conn.in_transaction():
-                conn.rollback()
-            if transactional and not self._transaction_per_migration:
-                lines.append("Rolled back: no change of this run remains.")
-            elif transactional:
-                lines.append(
-                    "The failing step was rolled back; the steps before it were committed "
-                    "(transaction_per_migration)."
-                )
+            with suppress(sa_exc.SQLAlchemyError):
+                if conn.in_transaction():
+                    conn.rollback()
+            if transactional:
+                undone = [s.short_log for s in self._pending_steps]
+                if step is not None and running and len(statements) > self._step_committed:
+                    undone.append(
+                        f"what {step.revision or 'the step'} ran after its autocommit block"
+                        if self._step_committed
+                        else step.short_log
+                    )
+                if not self._commits:
+                    outcome.rolled_back = f"Rolled back: no change of this run remains{here}."
+                elif undone:
+                    outcome.rolled_back = f"Rolled back{here}: {', '.join(undone)}."
+                else:
+                    outcome.rolled_back = f"Rolled back{here}: nothing was left uncommitted."
             else:
                 label = _dialect_label(self.dialect)
-                lines.append(
-                    f"{label} commits DDL implicitly, so the steps before it stay applied, "
-                    f"and {where} may have partly applied: check its changes by hand before "
-                    "running again."
+                outcome.rolled_back = (
+                    f"Rolled back: nothing; {label} commits DDL as it runs, so what ran stays."
                 )
-        try:
-            rows = self.get_current_heads()
-        except sa_exc.SQLAlchemyError as read_err:
-            lines.append(f"The version table could not be read back: {_describe_error(read_err)}")
-        else:
-            lines.append(
-                f"Read back from {self._version.fullname}: the database is now at "
-                f"{describe_rows(rows)}."
+        interrupted = outcome.kind == "interrupted"
+        if (
+            interrupted
+            and self._in_flight is not None
+            and running
+            and (not transactional or in_block)
+        ):
+            outcome.in_flight = self._in_flight
+        outcome.commits = list(self._commits)
+        outcome.leftovers = self._leftovers(step if running else None, statements)
+        outcome.others = others
+        outcome.database = _masked(conn) if others else ""
+        outcome.rows, outcome.read_error = self._read_back()
+
+    def _leftovers(self, step: MigrationStep | None, statements: list[str]) -> list[Leftover]:
+        """What ran and stays applied although the version table does not record its step.
+
+        Statements an autocommit block committed, of a step not committed as a whole; and,
+        without transactional DDL, everything the failing step ran.
+        """
+        recorded = {s for commit in self._commits for s in commit.steps}
+        found: dict[str, Leftover] = {}
+        for commit in self._commits:
+            if not commit.partial or commit.partial_of in recorded:
+                continue
+            whole = step is not None and not self.impl.transactional_ddl
+            if whole and commit.partial_of == step.short_log:  # type: ignore[union-attr]
+                continue  # listed whole below
+            left = found.setdefault(
+                commit.partial_of,
+                Leftover(
+                    commit.partial_of, commit.partial_rows, [], "committed by its autocommit block"
+                ),
             )
-        finally:
-            if not self._in_external_transaction and conn.in_transaction():
-                conn.rollback()
-        return MigrationError("\n".join(lines))
+            left.statements.extend(commit.partial)
+        if step is not None and statements and not self.impl.transactional_ddl:
+            label = _dialect_label(self.dialect)
+            found[step.short_log] = Leftover(
+                step.short_log, step.to_rows, statements, f"{label} commits DDL as it runs"
+            )
+        return list(found.values())
+
+    def _read_back(self) -> tuple[tuple[str, ...] | None, str | None]:
+        """The version rows as the database has them now (on a fresh connection if needed)."""
+        conn = self.connection
+        assert conn is not None
+        try:
+            if conn.invalidated or conn.closed:
+                raise sa_exc.InvalidRequestError("the migration connection was lost")
+            try:
+                return self.get_current_heads(), None
+            finally:
+                if not self._in_external_transaction and conn.in_transaction():
+                    conn.rollback()
+        except sa_exc.SQLAlchemyError:
+            pass
+        try:
+            with conn.engine.connect() as fresh:
+                if not self.dialect.has_table(
+                    fresh, self.version_table, schema=self.version_table_schema
+                ):
+                    return (), None
+                result = fresh.execute(self._version.select().order_by("version_num"))
+                return tuple(row[0] for row in result), None
+        except sa_exc.SQLAlchemyError as read_err:
+            return None, _describe_error(read_err)
+
+    def committed_summary(self) -> str:
+        """One line: what this context's run committed and where its version table is."""
+        assert self.connection is not None
+        done = [s for commit in self._commits for s in commit.steps]
+        what = ", ".join(done) if done else "nothing"
+        rows, read_error = self._read_back()
+        at = describe_rows(rows) if rows is not None else f"unknown ({read_error})"
+        return f"{_masked(self.connection)}: committed {what}; its version table reads {at}"
+
+
+def _masked(conn: Connection) -> str:
+    return conn.engine.url.render_as_string(hide_password=True)
+
+
+def _other_runs(context: MigrationContext) -> list[str]:
+    """What the other contexts of the same env.py run (multidb) committed, read back."""
+    env = context.environment_context
+    others = getattr(env, "migration_contexts", None) or []
+    return [
+        other.committed_summary()
+        for other in others
+        if other is not context and other.connection is not None
+    ]
+
+
+def _caller_location(step: MigrationStep | None) -> str:
+    """``file:line`` of the revision code that called us (or the first frame outside gitmig)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame = sys._getframe(1)
+    fallback = None
+    wanted = os.path.abspath(step.path) if step is not None and step.path else None
+    while frame is not None:
+        name = os.path.abspath(frame.f_code.co_filename)
+        if wanted is not None and name == wanted:
+            return f"{step.path}:{frame.f_lineno}"  # type: ignore[union-attr]
+        if fallback is None and not name.startswith(package) and "contextlib" not in name:
+            fallback = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return fallback or "an unknown place"
+
+
+class _SignalGuard:
+    """SIGTERM stops a run like Ctrl-C does; while the report is built, both wait.
+
+    Handlers are installed only for the duration of a run (and only in the main thread,
+    the one Python delivers signals to), then the previous ones are put back.
+    """
+
+    def __init__(self) -> None:
+        self._saved: dict[int, Any] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread() or self._saved:
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if previous is not None:
+                self._saved[signum] = previous
+        # Only where SIGTERM would otherwise kill the process: a handler of the caller's wins.
+        if self._saved.get(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, self._terminate)
+
+    @staticmethod
+    def _terminate(signum: int, frame: Any) -> None:
+        raise _Terminated(signum)
+
+    def defer(self) -> None:
+        """Ignore further SIGINT/SIGTERM until :meth:`restore` (the run is stopping anyway)."""
+        for signum in self._saved:
+            signal.signal(signum, signal.SIG_IGN)
+
+    def restore(self) -> None:
+        saved, self._saved = self._saved, {}
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 def _describe_error(err: BaseException) -> str:
@@ -607,8 +945,10 @@ class _SQLiteSession(_SessionSetup):
 
     pysqlite (legacy transaction control) emits no ``BEGIN`` before DDL, so each CREATE or
     ALTER would commit at once.  We switch its implicit handling off and emit ``BEGIN``
-    ourselves whenever SQLAlchemy begins a transaction: ``BEGIN EXCLUSIVE`` for runs that
+    ourselves whenever SQLAlchemy begins a transaction: ``BEGIN IMMEDIATE`` for runs that
     take the migration lock, waiting at most the lock timeout for another writer.
+    IMMEDIATE (a write lock) rather than EXCLUSIVE, so that a second connection a revision
+    opens itself can still read.
     """
 
     __dialect__ = "sqlite"
@@ -644,7 +984,7 @@ class _SQLiteSession(_SessionSetup):
     def _begin(self, conn: Connection) -> None:
         if self.context._autocommit:
             return
-        statement = "BEGIN EXCLUSIVE" if self.context._wants_lock else "BEGIN"
+        statement = "BEGIN IMMEDIATE" if self.context._wants_lock else "BEGIN"
         try:
             conn.exec_driver_sql(statement)
         except sa_exc.OperationalError as err:

@@ -65,7 +65,19 @@ _RUNNERS: dict[str, Callable[[str, dict[str, str]], list[str]]] = {
 
 
 def run_post_write_hooks(config: Config, path: Path) -> None:
-    """Run every configured hook on ``path``; a failing hook is a CommandError naming it."""
+    """Run every configured hook on ``path``; a failing hook is a CommandError naming it.
+
+    The file is written before the hooks run and kept when one fails; the error says so.
+    """
+    try:
+        _run_hooks(config, path)
+    except CommandError as err:
+        raise CommandError(
+            f"{err}\nThe new revision file was kept, as written before the hooks: {path}"
+        ) from None
+
+
+def _run_hooks(config: Config, path: Path) -> None:
     section = config.get_section("post_write_hooks")
     names = [n.strip() for n in section.get("hooks", "").split(",") if n.strip()]
     for name in names:

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitmig.exc import CommandError, ScriptError
+from gitmig.exc import CommandError, ScriptError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.script.base import ScriptDirectory
 
 __all__ = [
+    "check_rev_id_length",
+    "docstring_text",
     "new_rev_id",
     "python_literal",
     "render_template",
@@ -23,12 +25,36 @@ __all__ = [
     "slugify",
 ]
 
+
 _SLUG_JUNK = re.compile(r"[^\w]+")
 
 
 def new_rev_id() -> str:
     """A fresh revision id: 12 hex digits from a random UUID."""
     return uuid.uuid4().hex[-12:]
+
+
+def check_rev_id_length(rev_id: str) -> None:
+    """Refuse an id longer than the version table can record (a UsageError naming it)."""
+    from gitmig.runtime.migration import VERSION_NUM_LENGTH
+
+    if len(rev_id) > VERSION_NUM_LENGTH:
+        raise UsageError(
+            f"--rev-id {rev_id!r} is {len(rev_id)} characters long; the version table's "
+            f"column version_num holds at most {VERSION_NUM_LENGTH}"
+        )
+
+
+def docstring_text(message: str) -> str:
+    """``message`` escaped to sit inside a triple-quoted docstring and read back unchanged.
+
+    Backslashes and quotes that would end the docstring early are escaped, so any message
+    gives an importable file whose docstring is the message.
+    """
+    text = message.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    return text
 
 
 def slugify(message: str | None, length: int) -> str:
@@ -138,6 +164,7 @@ def write_revision(
     template_args.setdefault("imports", "")
     template_args.setdefault("upgrades", "")
     template_args.setdefault("downgrades", "")
+    check_rev_id_length(rev_id)
     render_template(
         script_dir.script_template,
         path,
@@ -147,9 +174,25 @@ def write_revision(
         branch_labels=tuple(branch_labels) if branch_labels else None,
         depends_on=tuple(depends_on) if depends_on else None,
         create_date=when.isoformat(sep=" "),
-        message=message or "",
+        message=docstring_text(message or ""),
         lit=python_literal,
         config=script_dir.config,
         **template_args,
     )
+    _check_compiles(path)
     return path
+
+
+def _check_compiles(path: Path) -> None:
+    """Remove a written file that is not valid Python (e.g. a broken script template)."""
+    source = path.read_text(encoding="utf-8")
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as err:
+        path.unlink()
+        line = f" line {err.lineno}" if isinstance(err, SyntaxError) and err.lineno else ""
+        detail = err.msg if isinstance(err, SyntaxError) else str(err)
+        raise ScriptError(
+            f"{path}: the rendered revision is not valid Python ({detail},{line}), so it was "
+            "removed; check the script template script.py.mako"
+        ) from None

@@ -175,6 +175,9 @@ class TestNew:
         project.ini.write_text(text)
         result = project.run("new", "-m", "x", expect=1)
         assert "post-write hook 'bad' failed" in result.output
+        (kept,) = project.versions.glob("*_x.py")
+        assert "The new revision file was kept, as written before the hooks:" in result.output
+        assert kept.name in result.output
 
 
 class TestInspect:

@@ -156,3 +156,46 @@ def test_sqlite_lock_timeout(sqlite_url, make_project, tmp_path):
         holder.close()
     command.upgrade(project.config())
     assert project.rows() == {"r2"}
+
+
+def _second_connection_body(statement: str, in_block: bool, table: str) -> str:
+    run = f"with engine.begin() as conn:\n    conn.execute(text({statement!r}))\n"
+    if in_block:
+        run = (
+            "with op.get_context().autocommit_block():\n"
+            + "    "
+            + run.replace("\n    ", "\n        ")
+        )
+    return (
+        "from sqlalchemy import engine_from_config, pool, text\n"
+        "cfg = op.get_context().config\n"
+        "engine = engine_from_config(cfg.get_section(cfg.config_ini_section),\n"
+        '    prefix="sqlalchemy.", poolclass=pool.NullPool, connect_args={"timeout": 0.5})\n'
+        f'op.execute("CREATE TABLE {table} (id INTEGER)")\n' + run + "engine.dispose()\n"
+    )
+
+
+def test_sqlite_revision_with_its_own_connection(sqlite_url, make_project):
+    # Regression: the run's BEGIN EXCLUSIVE made any second connection fail, unexplained.
+    project = make_project(sqlite_url)
+    project.table_rev("a", None)
+    command.upgrade(project.config())
+    project.rev("b", "a", up_body=_second_connection_body("SELECT * FROM t_a", False, "t_b"))
+    command.upgrade(project.config())  # reading from a second connection works
+    assert project.rows() == {"b"}
+
+    project.rev(
+        "c", "b", up_body=_second_connection_body("INSERT INTO t_a VALUES (1)", False, "t_c")
+    )
+    with pytest.raises(MigrationError) as info:
+        command.upgrade(project.config())
+    message = str(info.value)
+    assert "database is locked" in message
+    assert "SQLite has one writer at a time, and this run holds the write lock" in message
+    assert "autocommit_block()" in message and project.rows() == {"b"}
+
+    project.rev(
+        "c", "b", up_body=_second_connection_body("INSERT INTO t_a VALUES (1)", True, "t_c")
+    )
+    command.upgrade(project.config())
+    assert project.rows() == {"c"}

@@ -93,6 +93,10 @@ def test_multidb_template(postgresql_url, sqlite_url, make_project, tmp_path, mo
         assert conn.execute(sa.text("SELECT version_num FROM gitmig_version")).scalar() == "m1"
     engine.dispose()
 
+    state = command.current(cfg)
+    assert [db.rows for db in state.databases] == [("m1",), ("m1",)]
+    assert [db.url for db in state.databases] == [postgresql_url, sqlite_url] and state.at_heads
+
     monkeypatch.chdir(tmp_path)
     command.upgrade(cfg, sql=True)
     assert "CREATE TABLE t_engine1" in (tmp_path / "engine1.sql").read_text()
@@ -107,3 +111,37 @@ def test_pyproject_template(sqlite_url, tmp_path, monkeypatch):
     command.new(cfg, message="first", rev_id="p1")
     command.upgrade(cfg)
     assert command.current(cfg).rows == ("p1",)
+
+
+def test_multidb_current_lists_every_engine(postgresql_url, sqlite_url, make_project):
+    from click.testing import CliRunner
+
+    from gitmig.cli import cli
+
+    secret = postgresql_url.replace("postgres@", "postgres:s3cret@")
+    project = make_project(secret, template="multidb")
+    text = project.ini.read_text(encoding="utf-8")
+    head, _, tail = text.partition("[engine2]\nsqlalchemy.url = ")
+    project.ini.write_text(
+        head + f"[engine2]\nsqlalchemy.url = {sqlite_url}" + tail[tail.index("\n") :],
+        encoding="utf-8",
+    )
+    cfg = project.config()
+    command.new(cfg, message="both", rev_id="m1")
+    command.upgrade(cfg)
+    command.downgrade(project.config(), "base")
+    engine = sa.create_engine(postgresql_url)
+    with engine.begin() as conn:  # engine1 alone moves on: the two now disagree
+        conn.execute(sa.text("INSERT INTO gitmig_version (version_num) VALUES ('m1')"))
+    engine.dispose()
+
+    result = CliRunner().invoke(cli, ["-c", str(project.ini), "current"])
+    assert result.exit_code == 0, result.output
+    masked = postgresql_url.replace("postgres@", "postgres:***@")
+    assert result.stdout == (
+        f"Current revision(s) for {masked}:\nm1 (head)\n"
+        f"Current revision(s) for {sqlite_url}:\nbase (no revision applied)\n"
+    )
+    checked = CliRunner().invoke(cli, ["-c", str(project.ini), "current", "--check-heads"])
+    assert checked.exit_code == 1 and "s3cret" not in checked.output
+    assert f"{sqlite_url} is at base, not at the head(s) m1" in checked.output

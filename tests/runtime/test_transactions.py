@@ -41,8 +41,13 @@ def test_failure_rolls_back_where_ddl_is_transactional(db_url, make_project):
         assert project.rows() == {"r05"}
         assert {f"t_r0{i}" for i in range(1, 6)} <= tables
         assert "now at r05" in message
-        assert "MariaDB commits DDL implicitly" in message
-        assert "may have partly applied" in message
+        assert "Rolled back: nothing; MariaDB commits DDL as it runs" in message
+        # The failing step's statements that ran are listed, so a person can undo them.
+        assert "These statements of upgrade r05 -> r06, step r06 ran and stay applied" in message
+        assert "CREATE TABLE t_r06 (id INTEGER)" in message
+        assert "gitmig stamp r06" in message
+        assert "Committed by each step's own commit" in message
+        assert "upgrade r04 -> r05, step r05" in message
     else:
         assert project.rows() == {"r00"}
         assert "t_r00" in tables
@@ -66,10 +71,14 @@ def test_transaction_per_migration_keeps_earlier_steps(postgresql_url, make_proj
     project = make_project(postgresql_url)
     _ten_steps_failing_at_sixth(project)
     cfg = project.config(configure_opts={"transaction_per_migration": True})
-    with pytest.raises(MigrationError, match="steps before it were committed") as info:
+    with pytest.raises(MigrationError) as info:
         command.upgrade(cfg)
+    message = str(info.value)
+    assert "Committed by each step's own transaction (transaction_per_migration):" in message
+    assert "upgrade r04 -> r05, step r05." in message
+    assert "Rolled back: upgrade r05 -> r06, step r06." in message
     assert project.rows() == {"r05"}
-    assert "now at r05" in str(info.value)
+    assert "now at r05" in message
     assert "t_r06" not in project.tables()
 
 
@@ -115,3 +124,59 @@ def test_sqlite_ddl_is_rolled_back(sqlite_url, make_project):
     with pytest.raises(MigrationError):
         command.upgrade(project.config())
     assert project.tables() == set()
+
+
+def test_failure_after_autocommit_block_says_what_it_committed(postgresql_url, make_project):
+    # Regression: the report said "no change of this run remains" while a3 was committed
+    # and the failing revision's column and index stayed.
+    project = make_project(postgresql_url)
+    project.table_rev("a1", None)
+    project.table_rev("a2", "a1")
+    command.upgrade(project.config())
+    project.table_rev("a3", "a2")
+    path = project.rev(
+        "a4",
+        "a3",
+        up_body="""
+            op.add_column("t_a1", sa.Column("note", sa.String(20)))
+            with op.get_context().autocommit_block():
+                op.execute("CREATE INDEX CONCURRENTLY ix_note ON t_a1 (note)")
+            op.execute("CREATE TABLE t_a4 (id INTEGER)")
+            raise RuntimeError("boom")
+        """,
+    )
+    with pytest.raises(MigrationError) as info:
+        command.upgrade(project.config())
+    message = str(info.value)
+    assert "no change of this run remains" not in message
+    line = path.read_text().splitlines().index("    with op.get_context().autocommit_block():")
+    assert f"Committed by the autocommit block at {path}:{line + 1}:" in message
+    assert "upgrade a2 -> a3, step a3, and 2 statement(s) of upgrade a3 -> a4" in message
+    assert "ALTER TABLE t_a1 ADD COLUMN note VARCHAR(20)" in message
+    assert "CREATE INDEX CONCURRENTLY ix_note ON t_a1 (note)" in message
+    assert "Rolled back: what a4 ran after its autocommit block." in message
+    assert "the database is now at a3." in message
+    # Every sentence matches the database.
+    assert project.rows() == {"a3"}
+    assert "t_a3" in project.tables() and "t_a4" not in project.tables()
+
+
+def test_mariadb_failure_lists_statements_of_the_step(mariadb_url, make_project):
+    project = make_project(mariadb_url)
+    project.table_rev("a1", None)
+    project.rev(
+        "a2",
+        "a1",
+        up_body="""
+            op.add_column("t_a1", sa.Column("note", sa.String(20)))
+            op.create_table("t_a2", sa.Column("id", sa.Integer, primary_key=True))
+            op.execute("SELEC broken")
+        """,
+    )
+    with pytest.raises(MigrationError) as info:
+        command.upgrade(project.config())
+    message = str(info.value)
+    assert "check its changes by hand" not in message
+    assert "ALTER TABLE t_a1 ADD COLUMN note VARCHAR(20)" in message
+    assert "CREATE TABLE t_a2 (" in message
+    assert "now at a1." in message and project.rows() == {"a1"}

@@ -75,3 +75,42 @@ def test_generated_bodies_import_only_what_they_use(script_dir: ScriptDirectory)
 def test_hand_written_revisions_start_with_both_imports(script_dir: ScriptDirectory) -> None:
     text = write_revision(script_dir, "a1", "by hand", None).read_text()
     assert "import sqlalchemy as sa\nfrom gitmig import op\n" in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        'has """triple""" quotes',
+        'first line\n"""\nsecond line',
+        r"import from C:\Users\data",
+        'ends with a quote"',
+        "ends with a backslash \\",
+    ],
+)
+def test_any_message_gives_an_importable_revision(
+    script_dir: ScriptDirectory, message: str
+) -> None:
+    import ast
+
+    path = write_revision(script_dir, "a1", message, None)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstring = ast.get_docstring(tree, clean=False) or ""
+    assert docstring.startswith(message + "\n")
+
+
+def test_a_broken_template_removes_the_file(script_dir: ScriptDirectory) -> None:
+    from gitmig.exc import ScriptError
+
+    script_dir.script_template.write_text('"""${message}\n\ndef upgrade(:\n', encoding="utf-8")
+    with pytest.raises(ScriptError, match=r"not valid Python .*so it was removed") as info:
+        write_revision(script_dir, "a1", "m", None)
+    assert "script.py.mako" in str(info.value)
+    assert not list(script_dir.version_locations[0].glob("*.py"))
+
+
+def test_rev_id_longer_than_the_version_column_is_refused(script_dir: ScriptDirectory) -> None:
+    from gitmig.exc import UsageError
+
+    with pytest.raises(UsageError, match=r"40 characters long.*at most 32"):
+        write_revision(script_dir, "a" * 40, "m", None)
+    assert not list(script_dir.version_locations[0].glob("*.py"))
