@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from gitmig.exc import ScriptError
 from gitmig.script.revision import Revision
@@ -42,13 +42,6 @@ __all__ = [
 
 MARKERS = ("revision", "down_revision", "branch_labels", "depends_on")
 
-_NAMES = "|".join(MARKERS)
-# Where a marker assignment could start: a line that begins with a marker name; a line after
-# lines holding only a backslash continuation; a ';'.  (Three searches: one pattern with
-# alternatives is several times slower, and the last two are rare.)
-_LINE_CANDIDATE = re.compile(rf"^(?:{_NAMES})\b", re.MULTILINE)
-_CONTINUED_CANDIDATE = re.compile(rf"^(?:[ \t]*\\\n)+[ \t]*(?=(?:{_NAMES})\b)", re.MULTILINE)
-_SEMICOLON_CANDIDATE = re.compile(rf";(?=(?:[ \t]|\\\n)*(?:{_NAMES})\b)")
 # What the scanner follows, each token after a run of other code: strings, comments,
 # continuations, brackets, ';' and, inside a marker statement, the newline that ends it.
 # String bodies are "unrolled loops", so an unterminated string fails in linear time.  A
@@ -73,18 +66,9 @@ _TOKENS = r"""
 """
 _TOKEN = re.compile(_TOKENS % ("", ""), re.VERBOSE)  # newlines are other code
 _STATEMENT_TOKEN = re.compile(_TOKENS % (r"\n", r"|(?P<newline>\n)"), re.VERBOSE)
-# A marker statement: ``name =`` or ``name: annotation =`` with a plain annotation such as
-# ``str``, ``Union[str, Sequence[str], None]`` or ``str | None``.
-_STATEMENT = re.compile(rf"({_NAMES})[ \t]*(?::([ \t\w\[\].,|]*))?=(?!=)")
 _STRING = r"""[uU]?(?:"([^"\\\n]*)"|'([^'\\\n]*)')"""
 _SIMPLE_STRING = r"""[uU]?(?:"[^"\\\n]*"|'[^'\\\n]*')"""
 _SIMPLE_ITEMS = rf"[ \t]*(?:{_SIMPLE_STRING}[ \t]*,[ \t]*)*(?:{_SIMPLE_STRING}[ \t]*)?"
-# The usual marker line, read in one go: a plain annotation, then None, a string or a one-line
-# tuple or list of strings with no quote or backslash inside, then maybe a comment.
-_SIMPLE_STATEMENT = re.compile(
-    rf"({_NAMES})[ \t]*(?::[ \t\w\[\].,|]*)?=(?!=)[ \t]*"
-    rf"(None|{_SIMPLE_STRING}|\({_SIMPLE_ITEMS}\)|\[{_SIMPLE_ITEMS}\])[ \t]*(?:#[^\n]*)?(?:\n|\Z)"
-)
 _ONE_STRING = re.compile(rf"{_STRING}\Z")
 _STRING_ITEM = re.compile(rf"\s*{_STRING}\s*(,?)")
 _DOCSTRING = re.compile(r'\A(?:\s*#[^\n]*\n)*\s*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
@@ -100,6 +84,41 @@ _R = TypeVar("_R", bound=Revision)
 
 class _NotSimple(Exception):
     """The scanner cannot decide; the ast parser must."""
+
+
+class _Patterns(NamedTuple):
+    """The scanner's searches for one set of names (the markers; others in tests)."""
+
+    #: where an assignment could start: a line that begins with a name; a line after lines
+    #: holding only a backslash continuation; a ';'.  (Three searches: one pattern with
+    #: alternatives is several times slower, and the last two are rare.)
+    line: re.Pattern[str]
+    continued: re.Pattern[str]
+    semicolon: re.Pattern[str]
+    #: ``name =`` or ``name: annotation =``, with a plain annotation such as ``str``,
+    #: ``Union[str, Sequence[str], None]`` or ``str | None``
+    statement: re.Pattern[str]
+    #: the usual marker line, read in one go: a plain annotation, then None, a string or a
+    #: one-line tuple or list of strings with no quote or backslash inside, maybe a comment
+    simple: re.Pattern[str]
+
+
+def _patterns(names: Iterable[str]) -> _Patterns:
+    name = "|".join(map(re.escape, names))
+    return _Patterns(
+        re.compile(rf"^(?:{name})\b", re.MULTILINE),
+        re.compile(rf"^(?:[ \t]*\\\n)+[ \t]*(?=(?:{name})\b)", re.MULTILINE),
+        re.compile(rf";(?=(?:[ \t]|\\\n)*(?:{name})\b)"),
+        re.compile(rf"({name})[ \t]*(?::([ \t\w\[\].,|]*))?=(?!=)"),
+        re.compile(
+            rf"({name})[ \t]*(?::[ \t\w\[\].,|]*)?=(?!=)[ \t]*"
+            rf"(None|{_SIMPLE_STRING}|\({_SIMPLE_ITEMS}\)|\[{_SIMPLE_ITEMS}\])"
+            r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)"
+        ),
+    )
+
+
+_MARKER_PATTERNS = _patterns(MARKERS)
 
 
 def parse_revision_source(
@@ -161,7 +180,7 @@ def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
     )
 
 
-def _scan(source: str) -> dict[str, _Value]:
+def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Value]:
     """The top-level marker assignments, as Python would see them; raises :class:`_NotSimple`
     where that takes a parser."""
     if "\r" in source:
@@ -170,12 +189,12 @@ def _scan(source: str) -> dict[str, _Value]:
             raise _NotSimple  # old Mac line ends
     if "\f" in source:
         raise _NotSimple  # a form feed resets the indentation count: leave that to ast
-    candidates = [(m.start(), m.start()) for m in _LINE_CANDIDATE.finditer(source)]
+    candidates = [(m.start(), m.start()) for m in patterns.line.finditer(source)]
     rare: list[tuple[int, int]] = []
     if "\\\n" in source:
-        rare += [(m.start(), m.end()) for m in _CONTINUED_CANDIDATE.finditer(source)]
+        rare += [(m.start(), m.end()) for m in patterns.continued.finditer(source)]
     if ";" in source:
-        rare += [(m.start(), m.start()) for m in _SEMICOLON_CANDIDATE.finditer(source)]
+        rare += [(m.start(), m.start()) for m in patterns.semicolon.finditer(source)]
     if rare:
         # a line of only a continuation starts the same statement as the line after it
         starts = {name_at: at for at, name_at in candidates + rare}
@@ -205,7 +224,7 @@ def _scan(source: str) -> dict[str, _Value]:
             statement = name_at
             break
         if statement is not None and pattern is _TOKEN:
-            simple = _SIMPLE_STATEMENT.match(source, statement)
+            simple = patterns.simple.match(source, statement)
             if simple is None:
                 # read on from the statement's start, seeing the newline that ends it
                 pattern, pos = _STATEMENT_TOKEN, statement
@@ -219,7 +238,9 @@ def _scan(source: str) -> dict[str, _Value]:
         if kind == "newline":
             if depth == 0:
                 assert statement is not None
-                _record(values, source, statement, start if value_end is None else value_end)
+                _record(
+                    values, source, patterns, statement, start if value_end is None else value_end
+                )
                 statement = value_end = None
                 pattern = _TOKEN
                 if next_candidate == count:
@@ -246,12 +267,16 @@ def _scan(source: str) -> dict[str, _Value]:
             raise _NotSimple
         else:  # the end of the file
             if statement is not None:
-                _record(values, source, statement, pos if value_end is None else value_end)
+                _record(
+                    values, source, patterns, statement, pos if value_end is None else value_end
+                )
             return values
 
 
-def _record(values: dict[str, _Value], source: str, start: int, end: int) -> None:
-    match = _STATEMENT.match(source, start, end)
+def _record(
+    values: dict[str, _Value], source: str, patterns: _Patterns, start: int, end: int
+) -> None:
+    match = patterns.statement.match(source, start, end)
     if match is None or "lambda" in (match.group(2) or ""):
         raise _NotSimple  # e.g. `revision: "str" = ...`, `revision = x = ...`, `revision += ...`
     values[match.group(1)] = _literal(source[match.end() : end].strip())

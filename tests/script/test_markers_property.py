@@ -9,6 +9,7 @@ call arguments and continuations.  The oracle walks the ``ast`` of the file.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -229,3 +230,37 @@ def test_nested_fstrings_go_to_ast(source: str, monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(markers._NotSimple):
         markers._scan(source)
     assert read(source) == ("a", None, None, None)
+
+
+# Names that real modules assign as literals, standing in for the markers.
+STAND_INS = ("__all__", "__version__", "__author__", "__docformat__")
+
+
+def test_scanner_agrees_with_ast_on_the_standard_library() -> None:
+    """The scanner's view of strings, comments, brackets and continuations, checked on the
+    modules of the standard library with names they really assign in place of the markers."""
+    patterns = markers._patterns(STAND_INS)
+    folder = Path(ast.__file__).parent
+    decided = 0
+    for path in sorted(folder.glob("*.py")):
+        source = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # e.g. a lib2to3 fixture of Python 2 code
+            continue
+        expected: dict[str, object] = {}
+        for name, node in markers.top_level_assignments(tree):
+            if name in STAND_INS:
+                try:
+                    value = ast.literal_eval(node)
+                except ValueError:
+                    value = None  # not a literal: the scanner must hand the file to ast
+                    expected["!"] = True
+                expected[name] = tuple(value) if isinstance(value, list) else value
+        try:
+            found = markers._scan(source, patterns)
+        except markers._NotSimple:
+            continue
+        decided += 1
+        assert "!" not in expected and found == expected, path
+    assert decided > 100
