@@ -207,7 +207,7 @@ def compiles(source: str) -> bool:
 
 
 @settings(
-    max_examples=300,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -243,6 +243,8 @@ def test_scanner_agrees_with_ast_on_the_standard_library() -> None:
     folder = Path(ast.__file__).parent
     decided = 0
     for path in sorted(folder.glob("*.py")):
+        if path.stat().st_size > 40_000:
+            continue  # the big ones add time, not cases
         source = path.read_text(encoding="utf-8", errors="replace")
         try:
             tree = ast.parse(source)
