@@ -153,8 +153,7 @@ def revision_from_values(
 def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
     """The markers of one file as a plain tuple (``None`` if it declares no revision):
     ``(revision, down_revision, branch_labels, depends_on, doc, longdoc)``."""
-    if isinstance(source, bytes):
-        source = source.decode("utf-8-sig", errors="replace")
+    source = _text(source)
     try:
         values = _scan(source)
     except _NotSimple:
@@ -406,7 +405,10 @@ def suggest_name(source: str | bytes | ast.Module, wanted: str) -> str:
 
 
 def _text(source: str | bytes) -> str:
-    return source.decode("utf-8-sig", errors="replace") if isinstance(source, bytes) else source
+    """The source as Python reads it: decoded, without a BOM, with ``\n`` line ends."""
+    if isinstance(source, bytes):
+        source = source.decode("utf-8-sig", errors="replace")
+    return source.replace("\r\n", "\n") if "\r" in source else source
 
 
 def _ast_literal(node: ast.expr, name: str, path: str) -> _Value:

@@ -180,3 +180,14 @@ def test_what_python_sees_is_what_counts(source: str, expected: tuple[object, ..
 def test_a_misspelt_down_revision_is_suggested() -> None:
     with pytest.raises(ScriptError, match=r"found `down_revison` on line 2\)"):
         parse_revision_source('revision = "a"\ndown_revison = None\n', "x.py")
+
+
+def test_windows_line_ends() -> None:
+    source = GITMIG_STYLE.replace("\n", "\r\n").encode()
+    rev = parse_revision_source(b"\xef\xbb\xbf" + source, "v/3f2a.py")  # and a BOM
+    assert rev is not None
+    assert (rev.revision, rev.parents, rev.doc) == (
+        "3f2a9c1d7b4e",
+        ("9d8c7b6a5f4e",),
+        "add accounts",
+    )
