@@ -3,6 +3,7 @@ marker-like text in strings changes nothing."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,6 @@ from gitmig.cli import cli
 from gitmig.config import Config
 from gitmig.exc import ScriptError
 from gitmig.script import base
-from tests.git.helpers import commit_all, git
 
 
 def revision(rev: str, down: str | None, body: str = "    pass") -> str:
@@ -139,8 +139,8 @@ def test_the_fast_path_fails_with_one_line(
 
 
 def test_check_heads_against_a_ref_fails_too(env: Env) -> None:
-    git(env.root, "init", "-q")
-    commit_all(env.root, "two revisions")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "two"]):
+        subprocess.run(["git", *args], cwd=env.root, check=True, capture_output=True)
     path = env.write("c3_third.py", SYNTAX_ERROR)
     code, output = env.cli("check-heads", "--against", "main")
     assert code == 1
