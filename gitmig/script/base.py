@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from gitmig.exc import CommandError, ScriptError
 from gitmig.script.cache import MarkerCache
-from gitmig.script.markers import marker_values, revision_from_values
+from gitmig.script.markers import revision_from_values
 from gitmig.script.revision import Revision, RevisionMap
+from gitmig.script.source import read_source
 
 if TYPE_CHECKING:
     from gitmig.config import Config
+    from gitmig.script.markers import MarkerValues
 
 __all__ = ["Script", "ScriptDirectory"]
 
@@ -129,22 +131,13 @@ class ScriptDirectory:
         """Every revision file's markers, read without importing the files.
 
         Markers of files unchanged since the last read come from a cache (see
-        :mod:`gitmig.script.cache`).
+        :mod:`gitmig.script.cache`).  A file that does not compile, whose markers do not
+        read, or that looks like a revision without a ``revision`` marker raises
+        :class:`~gitmig.exc.ScriptError` naming it (see :mod:`gitmig.script.source`).
         """
         for folder in self._folders():
-            cache = MarkerCache(folder)
-            with os.scandir(folder) as scan:
-                entries = sorted((e for e in scan if _is_script(e.name)), key=lambda e: e.name)
-            for entry in entries:
-                stamp = MarkerCache.stamp(entry)
-                hit, values = cache.get(entry.name, stamp)
-                if not hit:
-                    with open(entry.path, "rb") as handle:
-                        values = marker_values(handle.read(), entry.path)
-                    cache.put(entry.name, stamp, values)
-                if values is not None:
-                    yield revision_from_values(values, entry.path, Script)  # type: ignore[arg-type]
-            cache.save()
+            for path, values in _read_folder(folder):
+                yield revision_from_values(values, path, Script)
 
     @property
     def revision_map(self) -> RevisionMap:
@@ -193,6 +186,32 @@ class ScriptDirectory:
         if not self.env_py_location.is_file():
             raise ScriptError(f"{self.env_py_location}: no env.py in the migration environment")
         load_python_file(self.env_py_location, "gitmig_env", doing="run")
+
+
+def _read_folder(folder: str) -> list[tuple[str, MarkerValues]]:
+    """``(path, markers)`` of the revision files of one folder, in name order."""
+    cache = MarkerCache(folder)
+    with os.scandir(folder) as scan:
+        entries = sorted((e for e in scan if _is_script(e.name)), key=lambda e: e.name)
+    found: list[tuple[str, MarkerValues]] = []
+    problem: str | None = None
+    for entry in entries:
+        stamp = MarkerCache.stamp(entry)
+        hit, values = cache.get(entry.name, stamp)
+        if not hit:
+            with open(entry.path, "rb") as handle:
+                values, error = read_source(handle.read(), entry.path)
+            if error is not None:
+                # Not cached: a broken file is checked again on every run until fixed.
+                problem = problem or error
+                continue
+            cache.put(entry.name, stamp, values)
+        if values is not None:
+            found.append((entry.path, values))
+    cache.save()  # the good files' markers, even when another file is broken
+    if problem is not None:
+        raise ScriptError(problem)
+    return found
 
 
 def _is_script(name: str) -> bool:

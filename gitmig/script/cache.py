@@ -3,8 +3,12 @@
 It lives where Python keeps its own caches (``__pycache__`` in the versions folder, or under
 ``PYTHONPYCACHEPREFIX``) and follows the same rules: nothing is written when
 ``PYTHONDONTWRITEBYTECODE`` is set.  It maps each file name to its size, mtime and inode plus
-the markers read from it: a file whose stat differs is read and parsed again.  Failing to
-write the cache (a read-only checkout) only costs speed.
+the markers read from it: a file whose stat differs is read and parsed again.  Only files
+that passed :func:`~gitmig.script.source.read_source` (they compile, their markers read) are
+stored, so an entry is also that verdict.  The file's name carries the reader's version, so a
+newer reader never trusts what an older one stored (and two versions side by side do not
+overwrite each other's cache).  Failing to write the cache (a read-only checkout) only costs
+speed.
 """
 
 from __future__ import annotations
@@ -13,16 +17,22 @@ import contextlib
 import marshal
 import os
 import sys
+from typing import TYPE_CHECKING
+
+from gitmig.script.source import READER_VERSION
+
+if TYPE_CHECKING:
+    from gitmig.script.markers import MarkerValues
 
 __all__ = ["MarkerCache"]
 
-_FORMAT = 1
-_FILE_NAME = f"gitmig-markers-{_FORMAT}.{sys.implementation.cache_tag}.bin"
+_FORMAT = 1  # of the file itself
 
-#: (revision, down_revision, branch_labels, depends_on, doc, longdoc), or None for a file
-#: that declares no revision
-Entry = tuple[object, ...] | None
 _Stamp = tuple[int, int, int]
+
+
+def _file_name() -> str:
+    return f"gitmig-markers-{_FORMAT}-{READER_VERSION}.{sys.implementation.cache_tag}.bin"
 
 
 def _cache_dir(folder: str) -> str:
@@ -37,8 +47,9 @@ class MarkerCache:
     """Cached markers of the files of one folder."""
 
     def __init__(self, folder: str) -> None:
-        self._path = os.path.join(_cache_dir(folder), _FILE_NAME)
-        self._entries: dict[str, tuple[_Stamp, Entry]] = {}
+        self._path = os.path.join(_cache_dir(folder), _file_name())
+        # name -> (stamp, markers), markers None for a file that declares no revision
+        self._entries: dict[str, tuple[_Stamp, MarkerValues | None]] = {}
         self._seen: set[str] = set()
         self._dirty = False
         try:
@@ -54,15 +65,18 @@ class MarkerCache:
         stat = entry.stat()
         return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
-    def get(self, name: str, stamp: _Stamp) -> tuple[bool, Entry]:
+    def get(self, name: str, stamp: _Stamp) -> tuple[bool, MarkerValues | None]:
         """``(True, markers)`` when ``name`` is cached with this stamp, else ``(False, None)``."""
         self._seen.add(name)
         cached = self._entries.get(name)
-        if cached is not None and cached[0] == stamp:
-            return True, cached[1]
+        if cached is not None:
+            if cached[0] == stamp:
+                return True, cached[1]
+            del self._entries[name]  # changed: whatever it holds now must be read again
+            self._dirty = True
         return False, None
 
-    def put(self, name: str, stamp: _Stamp, entry: Entry) -> None:
+    def put(self, name: str, stamp: _Stamp, entry: MarkerValues | None) -> None:
         self._entries[name] = (stamp, entry)
         self._dirty = True
 

@@ -2,23 +2,32 @@
 
 A revision file declares ``revision``, ``down_revision``, ``branch_labels`` and ``depends_on``
 as top-level literals.  Reading them must be fast (thousands of files on every ``gitmig heads``)
-and must not run the file, so a line scanner handles the forms gitmig's and Alembic's templates
-write (plain or annotated assignments, ``u""``/``''``/``""`` strings, one-line tuples and
-lists); anything else falls back to a full parse with :mod:`ast`, which also pins down the line
-of a marker that is not a literal.
+and must not run the file.  Only real top-level assignments count: a flush-left
+``depends_on = 'nightly'`` inside a triple-quoted SQL string, a comment or a function body is
+not a marker.
+
+A scanner does the common case.  A regular expression finds the lines that could start a
+marker assignment; the scanner then follows the file's strings, comments, brackets and line
+continuations up to the last of them, so it knows which candidates start a logical line at
+the top level.  Their values are read by regular expressions, or by :func:`ast.literal_eval`
+of the value alone.  Where the scanner cannot decide (a marker after ``;`` or a backslash
+continuation, an unusual annotation, a value that is not a literal, an f-string that may nest
+quotes) the whole file is parsed with :mod:`ast`, the definition the scanner agrees with,
+which also pins down the line of a marker that is not a literal.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TypeVar
+import sys
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from gitmig.exc import ScriptError
 from gitmig.script.revision import Revision
 
 if TYPE_CHECKING:
     import ast
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 __all__ = [
     "MARKERS",
@@ -26,20 +35,47 @@ __all__ = [
     "marker_values",
     "parse_revision_source",
     "revision_from_values",
+    "suggest_name",
     "top_level_assignments",
+    "top_level_names",
 ]
 
 MARKERS = ("revision", "down_revision", "branch_labels", "depends_on")
 
-# A top-level (unindented) marker assignment, optionally annotated: ``name[: annotation] = value``.
-_ASSIGNMENT = re.compile(
-    r"^(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=[ \t]*(.*?)[ \t]*$",
-    re.MULTILINE,
-)
+# What the scanner follows, each token after a run of other code: strings, comments,
+# continuations, brackets, ';' and, inside a marker statement, the newline that ends it.
+# String bodies are "unrolled loops", so an unterminated string fails in linear time.  A
+# string's prefix does not change where it ends (a backslash escapes the next character even
+# in a raw string), so the prefix is skipped as code.
+_TOKENS = r"""
+    [^'"\#()\[\]{};\\%s]*
+    (?:(?P<string>
+        '''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''
+        |\"\"\"[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*\"\"\"
+        |'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'
+        |"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"
+        )
+    |(?P<comment>\#[^\n]*)
+    |(?P<continuation>\\\n)
+    |(?P<open>[(\[{])
+    |(?P<close>[)\]}])
+    |(?P<semicolon>;)
+    |(?P<stray>['"\\])
+    |(?P<end>\Z)
+    %s)
+"""
+_TOKEN = re.compile(_TOKENS % ("", ""), re.VERBOSE)  # newlines are other code
+_STATEMENT_TOKEN = re.compile(_TOKENS % (r"\n", r"|(?P<newline>\n)"), re.VERBOSE)
 _STRING = r"""[uU]?(?:"([^"\\\n]*)"|'([^'\\\n]*)')"""
+_SIMPLE_STRING = r"""[uU]?(?:"[^"\\\n]*"|'[^'\\\n]*')"""
+_SIMPLE_ITEMS = rf"[ \t]*(?:{_SIMPLE_STRING}[ \t]*,[ \t]*)*(?:{_SIMPLE_STRING}[ \t]*)?"
 _ONE_STRING = re.compile(rf"{_STRING}\Z")
-_STRING_ITEM = re.compile(rf"\s*{_STRING}\s*(?:,|\Z)")
+_STRING_ITEM = re.compile(rf"\s*{_STRING}\s*(,?)")
 _DOCSTRING = re.compile(r'\A(?:\s*#[^\n]*\n)*\s*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
+# From Python 3.12 (PEP 701) an f-string may hold strings quoted as itself, which the token
+# pattern cannot follow: a file with such a string is left to ast (3.14's t-strings alike).
+_NESTED_FSTRINGS = sys.version_info >= (3, 12)
+_FORMATTED = re.compile("[fFtT]")  # in a string's prefix
 
 _Value = str | tuple[str, ...] | None
 MarkerValues = tuple[str, _Value, _Value, _Value, str, str]
@@ -47,7 +83,42 @@ _R = TypeVar("_R", bound=Revision)
 
 
 class _NotSimple(Exception):
-    """The line scanner cannot read this value; the ast parser must."""
+    """The scanner cannot decide; the ast parser must."""
+
+
+class _Patterns(NamedTuple):
+    """The scanner's searches for one set of names (the markers; others in tests)."""
+
+    #: where an assignment could start: a line that begins with a name; a line after lines
+    #: holding only a backslash continuation; a ';'.  (Three searches: one pattern with
+    #: alternatives is several times slower, and the last two are rare.)
+    line: re.Pattern[str]
+    continued: re.Pattern[str]
+    semicolon: re.Pattern[str]
+    #: ``name =`` or ``name: annotation =``, with a plain annotation such as ``str``,
+    #: ``Union[str, Sequence[str], None]`` or ``str | None``
+    statement: re.Pattern[str]
+    #: the usual marker line, read in one go: a plain annotation, then None, a string or a
+    #: one-line tuple or list of strings with no quote or backslash inside, maybe a comment
+    simple: re.Pattern[str]
+
+
+def _patterns(names: Iterable[str]) -> _Patterns:
+    name = "|".join(map(re.escape, names))
+    return _Patterns(
+        re.compile(rf"^(?:{name})\b", re.MULTILINE),
+        re.compile(rf"^(?:[ \t]*\\\n)+[ \t]*(?=(?:{name})\b)", re.MULTILINE),
+        re.compile(rf";(?=(?:[ \t]|\\\n)*(?:{name})\b)"),
+        re.compile(rf"({name})[ \t]*(?::([ \t\w\[\].,|]*))?=(?!=)"),
+        re.compile(
+            rf"({name})[ \t]*(?::[ \t\w\[\].,|]*)?=(?!=)[ \t]*"
+            rf"(None|{_SIMPLE_STRING}|\({_SIMPLE_ITEMS}\)|\[{_SIMPLE_ITEMS}\])"
+            r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)"
+        ),
+    )
+
+
+_MARKER_PATTERNS = _patterns(MARKERS)
 
 
 def parse_revision_source(
@@ -82,8 +153,7 @@ def revision_from_values(
 def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
     """The markers of one file as a plain tuple (``None`` if it declares no revision):
     ``(revision, down_revision, branch_labels, depends_on, doc, longdoc)``."""
-    if isinstance(source, bytes):
-        source = source.decode("utf-8", errors="replace")
+    source = _text(source)
     try:
         values = _scan(source)
     except _NotSimple:
@@ -94,7 +164,10 @@ def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
     if not isinstance(revision, str):
         raise ScriptError(f"{path}: 'revision' must be a string, not {revision!r}")
     if "down_revision" not in values:
-        raise ScriptError(f"{path}: revision {revision} has no 'down_revision' marker")
+        raise ScriptError(
+            f"{path}: revision {revision} has no 'down_revision' marker"
+            + suggest_name(source, "down_revision")
+        )
     docstring = _docstring(source)
     return (
         revision,
@@ -106,14 +179,106 @@ def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
     )
 
 
-def _scan(source: str) -> dict[str, _Value]:
+def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Value]:
+    """The top-level marker assignments, as Python would see them; raises :class:`_NotSimple`
+    where that takes a parser."""
+    if "\r" in source:
+        source = source.replace("\r\n", "\n")  # as Python reads it
+        if "\r" in source:
+            raise _NotSimple  # old Mac line ends
+    if "\f" in source:
+        raise _NotSimple  # a form feed resets the indentation count: leave that to ast
+    candidates = [(m.start(), m.start()) for m in patterns.line.finditer(source)]
+    rare: list[tuple[int, int]] = []
+    if "\\\n" in source:
+        rare += [(m.start(), m.end()) for m in patterns.continued.finditer(source)]
+    if ";" in source:
+        rare += [(m.start(), m.start()) for m in patterns.semicolon.finditer(source)]
+    if rare:
+        # a line of only a continuation starts the same statement as the line after it
+        starts = {name_at: at for at, name_at in candidates + rare}
+        candidates = sorted((at, name_at) for name_at, at in starts.items())
     values: dict[str, _Value] = {}
-    for match in _ASSIGNMENT.finditer(source):
-        name, raw = match.group(1), match.group(2)
-        if name in values:
-            raise _NotSimple  # assigned twice: let ast decide which one counts
-        values[name] = _literal(raw)
-    return values
+    if not candidates:
+        return values
+    count, next_candidate, next_at = len(candidates), 0, candidates[0][0]
+    pattern, pos, depth = _TOKEN, 0, 0
+    continued = -1  # where the last backslash continuation ended
+    statement: int | None = None  # where the marker statement being read starts
+    value_end: int | None = None  # where its value ends, if before the end of its line
+    while True:
+        token = pattern.match(source, pos)
+        assert token is not None  # every character is other code or starts a token
+        kind = token.lastgroup
+        assert kind is not None
+        start = token.start(kind)
+        while next_at <= start:  # the candidates before this token
+            at, name_at = candidates[next_candidate]
+            next_candidate += 1
+            next_at = candidates[next_candidate][0] if next_candidate < count else len(source) + 1
+            if at < pos or depth:
+                continue  # inside a string or a comment, or part of an expression in brackets
+            if source[at] == ";" or at == continued:
+                raise _NotSimple  # a statement after ';' or '\': top level or not takes a parser
+            statement = name_at
+            break
+        if statement is not None and pattern is _TOKEN:
+            simple = patterns.simple.match(source, statement)
+            if simple is None:
+                # read on from the statement's start, seeing the newline that ends it
+                pattern, pos = _STATEMENT_TOKEN, statement
+                continue
+            values[simple.group(1)] = _literal(simple.group(2))
+            statement, pos = None, simple.end()
+            if next_candidate == count:
+                return values
+            continue
+        pos = token.end()
+        if kind == "newline":
+            if depth == 0:
+                assert statement is not None
+                _record(
+                    values, source, patterns, statement, start if value_end is None else value_end
+                )
+                statement = value_end = None
+                pattern = _TOKEN
+                if next_candidate == count:
+                    return values  # the rest of the file cannot hold a marker
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                raise _NotSimple
+        elif kind == "continuation":
+            continued = pos
+        elif kind in ("comment", "semicolon"):
+            if depth == 0 and statement is not None and value_end is None:
+                value_end = start  # the value ends before a trailing comment or ';'
+        elif kind == "string":
+            if (
+                _NESTED_FSTRINGS
+                and "{" in token[kind]
+                and _FORMATTED.search(source, start - 2, start)
+            ):
+                raise _NotSimple
+        elif kind == "stray":
+            raise _NotSimple
+        else:  # the end of the file
+            if statement is not None:
+                _record(
+                    values, source, patterns, statement, pos if value_end is None else value_end
+                )
+            return values
+
+
+def _record(
+    values: dict[str, _Value], source: str, patterns: _Patterns, start: int, end: int
+) -> None:
+    match = patterns.statement.match(source, start, end)
+    if match is None or "lambda" in (match.group(2) or ""):
+        raise _NotSimple  # e.g. `revision: "str" = ...`, `revision = x = ...`, `revision += ...`
+    values[match.group(1)] = _literal(source[match.end() : end].strip())
 
 
 def _literal(raw: str) -> _Value:
@@ -125,33 +290,64 @@ def _literal(raw: str) -> _Value:
     if len(raw) >= 2 and raw[0] + raw[-1] in ("()", "[]"):
         inner = raw[1:-1]
         items: list[str] = []
+        comma = False
         pos = 0
         while pos < len(inner):
             item = _STRING_ITEM.match(inner, pos)
-            if not item or item.end() == pos:
+            if item is None:
                 if inner[pos:].strip():
-                    raise _NotSimple
+                    return _evaluate(raw)
                 break
+            if not comma and items:
+                return _evaluate(raw)  # two strings in a row: implicit concatenation
             items.append(item.group(1) if item.group(1) is not None else item.group(2))
+            comma = bool(item.group(3))
             pos = item.end()
-        if raw[0] == "(" and len(items) == 1 and "," not in inner:
+        if raw[0] == "(" and len(items) == 1 and not comma:
             return items[0]  # ("abc") is a parenthesised string, not a tuple
         return tuple(items)
-    raise _NotSimple
+    return _evaluate(raw)
+
+
+def _evaluate(raw: str) -> _Value:
+    """The value of one marker's expression, read by ast alone (not the whole file)."""
+    if not raw:
+        raise _NotSimple
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. an invalid escape; the file's import warns
+            value = ast.literal_eval(f"({raw}\n)")
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise _NotSimple from None
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (tuple, list)) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise _NotSimple  # not a marker's type: the whole-file parse says where
 
 
 def _parse_with_ast(source: str, path: str) -> dict[str, _Value]:
-    import ast
-
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as err:
-        raise ScriptError(f"{path}:{err.lineno}: cannot parse revision file: {err.msg}") from err
+    tree = _parse(source, path)
     return {
         name: _ast_literal(value, name, path)
         for name, value in top_level_assignments(tree)
         if name in MARKERS
     }
+
+
+def _parse(source: str, path: str) -> ast.Module:
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename=path)
+    except SyntaxError as err:
+        raise ScriptError(f"{path}:{err.lineno}: cannot parse revision file: {err.msg}") from err
 
 
 def top_level_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
@@ -170,12 +366,57 @@ def top_level_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
             yield target.id, value
 
 
+def top_level_names(tree: ast.Module) -> dict[str, int]:
+    """Every name a module's top level binds by assignment or ``def``/``class``, with the
+    line of its first binding."""
+    import ast
+
+    names: dict[str, int] = {}
+    for node in tree.body:
+        targets: Iterable[ast.expr] = ()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.setdefault(node.name, node.lineno)
+        elif isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = (node.target,)
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    names.setdefault(name.id, name.lineno)
+    return names
+
+
+def suggest_name(source: str | bytes | ast.Module, wanted: str) -> str:
+    """``" (did you mean `wanted`? found `wnated` on line 3)"`` when the module's top level
+    binds a name close to ``wanted`` (other markers aside), else ``""``."""
+    import ast
+    import difflib
+
+    try:
+        tree = source if isinstance(source, ast.Module) else _parse(_text(source), "")
+    except ScriptError:
+        return ""
+    names = top_level_names(tree)
+    close = difflib.get_close_matches(wanted, [n for n in names if n not in MARKERS], n=1)
+    if not close:
+        return ""
+    return f" (did you mean `{wanted}`? found `{close[0]}` on line {names[close[0]]})"
+
+
+def _text(source: str | bytes) -> str:
+    """The source as Python reads it: decoded, without a BOM, with ``\n`` line ends."""
+    if isinstance(source, bytes):
+        source = source.decode("utf-8-sig", errors="replace")
+    return source.replace("\r\n", "\n") if "\r" in source else source
+
+
 def _ast_literal(node: ast.expr, name: str, path: str) -> _Value:
     import ast
 
     try:
         value = ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError, MemoryError, RecursionError):
         value = _Invalid
     if value is None or isinstance(value, str):
         return value

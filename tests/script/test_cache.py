@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitmig.script import base
+from gitmig.script import base, cache, source
 from gitmig.script.base import ScriptDirectory
 
 
@@ -31,13 +31,13 @@ def env(tmp_path: Path) -> Path:
 
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     parsed: list[str] = []
-    real = base.marker_values
+    real = base.read_source
 
     def counting(source: bytes, path: str) -> object:
         parsed.append(os.path.basename(path))
         return real(source, path)
 
-    monkeypatch.setattr(base, "marker_values", counting)
+    monkeypatch.setattr(base, "read_source", counting)
     return parsed
 
 
@@ -104,3 +104,33 @@ def test_the_cache_follows_the_pycache_prefix(
     assert heads(env) == ("b2",)
     assert not (env / "versions" / "__pycache__").exists()
     assert list(prefix.rglob("gitmig-markers-*.bin"))
+
+
+def _poison(env: Path) -> None:
+    """Make the cache say b2 is a root, as a reader with another verdict might have stored."""
+    import marshal
+
+    (cache,) = (env / "versions" / "__pycache__").glob("gitmig-markers-*.bin")
+    entries = marshal.loads(cache.read_bytes())
+    stamp, values = entries["b2.py"]
+    entries["b2.py"] = (stamp, (values[0], None, *values[2:]))
+    cache.write_bytes(marshal.dumps(entries))
+
+
+def test_the_cache_is_keyed_by_the_reader_version(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as older:
+        older.setattr(cache, "READER_VERSION", cache.READER_VERSION - 1)
+        heads(env)
+        _poison(env)  # a wrong entry an older reader stored
+        # that reader trusts what it stored, which is why the version must be in the key
+        assert ScriptDirectory(env).revision_map.bases == ("a1", "b2")
+    parsed = count_parses(monkeypatch)
+    assert ScriptDirectory(env).revision_map.bases == ("a1",)
+    assert sorted(parsed) == ["a1.py", "b2.py"]
+    assert len(list((env / "versions" / "__pycache__").glob("gitmig-markers-*.bin"))) == 2
+
+
+def test_the_loader_and_the_cache_share_the_reader_version() -> None:
+    assert cache.READER_VERSION is source.READER_VERSION
