@@ -44,6 +44,9 @@ from gitmig.command.migrate import upgrade as upgrade
 from gitmig.command.revisions import merge as merge
 from gitmig.command.revisions import new as new
 from gitmig.command.revisions import revision as revision
+from gitmig.command.safety import LintReport as LintReport
+from gitmig.command.safety import lint as lint
+from gitmig.command.safety import lint_rules as lint_rules
 
 __all__ = [
     "HOOK_MARKER",
@@ -51,6 +54,7 @@ __all__ = [
     "CurrentState",
     "HeadsCheck",
     "InitResult",
+    "LintReport",
     "TemplateInfo",
     "blame",
     "branches",
@@ -63,6 +67,8 @@ __all__ = [
     "history",
     "hook_install",
     "init",
+    "lint",
+    "lint_rules",
     "list_templates",
     "merge",
     "new",
