@@ -208,7 +208,10 @@ def _pg_concurrently_in_transaction(recorded: RecordedOp, recording: Recording) 
     if not op.kw.get("postgresql_concurrently") or recorded.autocommit:
         return None
     verb = "create_index" if isinstance(op, ops.CreateIndexOp) else "drop_index"
-    return f"{verb} {op.index_name} with postgresql_concurrently=True outside autocommit_block()"
+    on = f" on {_table(op)}" if op.table_name else ""
+    return (
+        f"{verb} {op.index_name}{on} with postgresql_concurrently=True outside autocommit_block()"
+    )
 
 
 @op_rule(
