@@ -64,11 +64,16 @@ def _dialect_name(config: Config, dialect: str | None) -> str:
     from sqlalchemy.engine import url as sqla_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-    if dialect is not None:
+    def known(name: str) -> bool:
         try:
-            sqla_url.make_url(f"{dialect}://").get_dialect()
+            sqla_url.make_url(f"{name}://").get_dialect()
         except (ArgumentError, NoSuchModuleError):
-            raise UsageError(f"--dialect {dialect}: no such SQLAlchemy dialect") from None
+            return False
+        return True
+
+    if dialect is not None:
+        if not known(dialect):
+            raise UsageError(f"--dialect {dialect}: no such SQLAlchemy dialect")
         return dialect
     url = config.get_main_option("sqlalchemy.url")
     if not url:
@@ -77,12 +82,16 @@ def _dialect_name(config: Config, dialect: str | None) -> str:
             "(postgresql, mysql, mariadb, sqlite ...)"
         )
     try:
-        return sqla_url.make_url(url).get_backend_name()
+        name = sqla_url.make_url(url).get_backend_name()
     except ArgumentError:
+        name = ""
+    if not known(name):
+        # The URL itself is not shown: it may hold a password.
         raise ConfigError(
-            f"{config.config_file_name}: option sqlalchemy.url is not a database URL; "
-            "pass --dialect NAME"
-        ) from None
+            f"{config.config_file_name}: option sqlalchemy.url names no SQLAlchemy dialect "
+            "lint knows; pass --dialect NAME"
+        )
+    return name
 
 
 def _new_on_branch(config: Config, scripts: list[Script], targets: list[str]) -> list[Script]:
