@@ -187,3 +187,16 @@ def test_the_pre_commit_hook_entry_runs(branch: TeamRepo) -> None:
         text=True,
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_every_rule_and_option_is_documented() -> None:
+    from gitmig.lint import RULES
+
+    safety = (REPO_ROOT / "docs" / "safety.md").read_text()
+    for rule in RULES.values():
+        assert f"#### `{rule.id}`" in safety
+        assert rule.explanation in safety
+        assert rule.safe_alternative in safety
+    configuration = (REPO_ROOT / "docs" / "configuration.md").read_text()
+    for option in ("lint_select", "lint_ignore", "lint_severity"):
+        assert f"| `{option}` |" in configuration
