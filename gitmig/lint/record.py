@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from gitmig.operations import Operations
 from gitmig.runtime.migration import MigrationContext
 
 if TYPE_CHECKING:
-    from gitmig.operations.base import AbstractOperations
+    from gitmig.operations.base import AbstractOperations, BatchOperations
     from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script
 
@@ -76,6 +77,20 @@ class _LintContext(MigrationContext):
             self.autocommit_depth -= 1
 
 
+class _LintOperations(Operations):
+    """``op`` for linting: a batch block's ops are recorded, never applied.
+
+    Applying them could need a table rebuild, which offline needs ``copy_from``; the lint
+    needs only the ops, which are recorded as the block invokes them.
+    """
+
+    @contextmanager
+    def batch_alter_table(self, *args: Any, **kw: Any) -> Iterator[BatchOperations]:
+        with super().batch_alter_table(*args, **kw) as batch_op:
+            setattr(batch_op.impl, "flush", lambda: None)  # noqa: B010 - shadows the method
+            yield batch_op
+
+
 def _table_key(op: Any) -> tuple[str | None, str] | None:
     name = getattr(op, "table_name", None)
     if not isinstance(name, str):
@@ -127,8 +142,6 @@ def _empty_downgrade(tree: ast.Module | None) -> tuple[int, int] | None:
 
 def record(script: Script, dialect: str) -> Recording:
     """Run ``script``'s ``upgrade()`` offline for ``dialect`` and record its ops."""
-    from gitmig.operations import Operations
-
     assert script.path is not None
     path = os.path.abspath(script.path)
     with open(path, encoding="utf-8") as fh:
@@ -173,7 +186,7 @@ def record(script: Script, dialect: str) -> Recording:
         if not callable(upgrade):
             recording.failure = "it has no upgrade() function"
             return recording
-        with Operations.context(Operations(context)):
+        with Operations.context(_LintOperations(context)):
             upgrade()
     except Exception as err:  # reported as a finding: the other revisions are still linted
         recording.failure = f"{type(err).__name__}: {err}".splitlines()[0]

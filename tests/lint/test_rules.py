@@ -392,3 +392,13 @@ def test_lint_settings_select_ignore_and_severity(tmp_path: Path) -> None:
     assert rules(LintSettings(ignore=("pg-*",), severity={"drop-column": "warning"})) == [
         ("drop-column", "warning")
     ]
+
+
+def test_a_sqlite_batch_needs_no_copy_from_to_be_linted(tmp_path: Path) -> None:
+    lines = [
+        'with op.batch_alter_table("account") as batch_op:',
+        '    batch_op.alter_column("name", new_column_name="full_name")',
+        'op.drop_column("account", "email")',
+    ]
+    findings = active(lint_lines(tmp_path, lines, "sqlite"))
+    assert [(f.rule, f.line) for f in findings] == [("rename-column", 15), ("drop-column", 16)]
