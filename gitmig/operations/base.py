@@ -135,11 +135,9 @@ class AbstractOperations:
         return decorate
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
-        """Run ``operation`` through the implementation registered for its class.
-
-        An ``operation_observer`` in the context's options (``fn(operations, operation)``)
-        sees each op first; ``gitmig lint`` records a revision's ops that way.
-        """
+        """Run ``operation`` through the implementation registered for its class."""
+        # An ``operation_observer`` in the context's options, fn(operations, operation),
+        # sees each op first: `gitmig lint` records a revision's ops that way.
         observer = self.migration_context.opts.get("operation_observer")
         if observer is not None:
             observer(self, operation)
