@@ -425,6 +425,7 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
         "line": finding.line,
         "message": finding.message,
         "suppressed": finding.suppressed,
+        "engine": finding.engine,
     }
 
 
@@ -455,7 +456,8 @@ def lint_text(report: LintReport, as_json: bool = False, verbose: bool = False) 
             continue
         where = _shown_path(finding.path) + (f":{finding.line}" if finding.line else "")
         level = "allowed" if finding.suppressed is not None else finding.severity
-        text = f"{where}: {level} [{finding.rule}] {finding.message}"
+        engine = f"{finding.engine}: " if finding.engine else ""
+        text = f"{where}: {level} [{finding.rule}] {engine}{finding.message}"
         if finding.suppressed is not None:
             text += f" (reason: {finding.suppressed})"
         lines.append(text)

@@ -25,6 +25,7 @@ class LintReport:
     def __init__(self, scope: str, dialect: str, revisions: list[str]) -> None:
         #: which revisions were chosen, in words (``not at origin/main``, ``all``, a range)
         self.scope = scope
+        #: ``postgresql``; ``engine1: postgresql, engine2: mysql`` with several databases
         self.dialect = dialect
         #: the ids linted, oldest first
         self.revisions = revisions
@@ -60,38 +61,60 @@ def lint_rules() -> list[Rule]:
     return list(RULES.values())
 
 
-def _dialect_name(config: Config, dialect: str | None) -> str:
+def _known_dialect(name: str) -> bool:
     from sqlalchemy.engine import url as sqla_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-    def known(name: str) -> bool:
-        try:
-            sqla_url.make_url(f"{name}://").get_dialect()
-        except (ArgumentError, NoSuchModuleError):
-            return False
-        return True
+    try:
+        sqla_url.make_url(f"{name}://").get_dialect()
+    except (ArgumentError, NoSuchModuleError):
+        return False
+    return True
 
-    if dialect is not None:
-        if not known(dialect):
-            raise UsageError(f"--dialect {dialect}: no such SQLAlchemy dialect")
-        return dialect
-    url = config.get_main_option("sqlalchemy.url")
+
+def _url_dialect(url: str | None, option: str, config: Config) -> str:
+    """The dialect name of ``url`` (the value of ``option``); the URL is never shown."""
+    from sqlalchemy.engine import url as sqla_url
+    from sqlalchemy.exc import ArgumentError
+
     if not url:
         raise UsageError(
-            "lint needs a dialect: set sqlalchemy.url in the config or pass --dialect NAME "
+            f"lint needs a dialect: set {option} in the config or pass --dialect NAME "
             "(postgresql, mysql, mariadb, sqlite ...)"
         )
     try:
         name = sqla_url.make_url(url).get_backend_name()
     except ArgumentError:
         name = ""
-    if not known(name):
+    if not _known_dialect(name):
         # The URL itself is not shown: it may hold a password.
         raise ConfigError(
-            f"{config.config_file_name}: option sqlalchemy.url names no SQLAlchemy dialect "
+            f"{config.config_file_name}: option {option} names no SQLAlchemy dialect "
             "lint knows; pass --dialect NAME"
         )
     return name
+
+
+def _targets(config: Config, dialect: str | None) -> list[tuple[str | None, str]]:
+    """(engine, dialect) pairs to lint for: one per ``databases`` entry, else one."""
+    if dialect is not None and not _known_dialect(dialect):
+        raise UsageError(f"--dialect {dialect}: no such SQLAlchemy dialect")
+    engines = config.get_list_option("databases")
+    if not engines:
+        url = config.get_main_option("sqlalchemy.url")
+        return [(None, dialect or _url_dialect(url, "sqlalchemy.url", config))]
+    return [
+        (
+            name,
+            dialect
+            or _url_dialect(
+                config.get_section_option(name, "sqlalchemy.url"),
+                f"[{name}] sqlalchemy.url",
+                config,
+            ),
+        )
+        for name in engines
+    ]
 
 
 def _new_on_branch(config: Config, scripts: list[Script], targets: list[str]) -> list[Script]:
@@ -111,7 +134,8 @@ def lint(
     all_revisions: bool = False,
     dialect: str | None = None,
 ) -> LintReport:
-    """Lint revisions for ``dialect`` (default: the one of the config's sqlalchemy.url).
+    """Lint revisions for ``dialect`` (default: the one of the config's sqlalchemy.url;
+    with option ``databases``, each engine's ops for the dialect of its own URL).
 
     Which revisions: ``rev_range`` (``START:END`` as ``history -r`` takes, or one
     revision), every one with ``all_revisions``, and by default those this branch adds:
@@ -123,7 +147,7 @@ def lint(
     if rev_range and all_revisions:
         raise UsageError("lint: give REV_RANGE or --all, not both")
     settings = LintSettings.from_config(config)
-    name = _dialect_name(config, dialect)
+    targets_by_engine = _targets(config, dialect)
     targets = config.get_list_option("git_target")
     if rev_range:
         chosen = history(config, rev_range) if ":" in rev_range else show(config, rev_range)
@@ -138,7 +162,11 @@ def lint(
             if find_worktree(script_directory(config).dir) is not None:
                 scripts = _new_on_branch(config, scripts, targets)
                 scope = f"revisions not at {', '.join(targets)}"
-    report = LintReport(scope, name, [s.revision for s in scripts])
+    described = ", ".join(
+        f"{engine}: {name}" if engine else name for engine, name in targets_by_engine
+    )
+    report = LintReport(scope, described, [s.revision for s in scripts])
     for script in scripts:
-        report.findings.extend(lint_script(script, name, settings))
+        for engine, name in targets_by_engine:
+            report.findings.extend(lint_script(script, name, settings, engine))
     return report

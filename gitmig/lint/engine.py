@@ -32,6 +32,8 @@ class Finding:
     line: int | None
     message: str
     suppressed: str | None = None
+    #: the database of a multi-database environment (option ``databases``)
+    engine: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,15 @@ class LintSettings:
         return chosen
 
 
-def lint_script(script: Script, dialect: str, settings: LintSettings) -> list[Finding]:
-    """Every finding for ``script`` on ``dialect``, suppressed ones included (in file order)."""
-    recording = record(script, dialect)
+def lint_script(
+    script: Script, dialect: str, settings: LintSettings, engine: str | None = None
+) -> list[Finding]:
+    """Every finding for ``script`` on ``dialect``, suppressed ones included (in file order).
+
+    ``engine``: lint the ops ``upgrade(engine_name=engine)`` runs (multi-database
+    environments).
+    """
+    recording = record(script, dialect, engine)
     suppressions = parse_suppressions(recording.source)
     findings = []
     for rule, severity in settings.rules(dialect):
@@ -97,6 +105,7 @@ def lint_script(script: Script, dialect: str, settings: LintSettings) -> list[Fi
                     hit.span[0] if hit.span else None,
                     hit.message,
                     reason,
+                    engine,
                 )
             )
     findings.sort(key=lambda f: (f.line or 0, f.rule))

@@ -131,17 +131,24 @@ def _does_nothing(body: list[ast.stmt]) -> bool:
     return True
 
 
-def _empty_downgrade(tree: ast.Module | None) -> tuple[int, int] | None:
+def _empty_downgrade(tree: ast.Module | None, engine: str | None) -> tuple[int, int] | None:
     if tree is None:
         return None
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
-            return (node.lineno, node.lineno) if _does_nothing(node.body) else None
-    return (1, 1)  # no downgrade() at all
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    # The multidb template's downgrade(engine_name) dispatches to downgrade_<engine>().
+    node = functions.get(f"downgrade_{engine}") if engine else None
+    node = node or functions.get("downgrade")
+    if node is None:
+        return (1, 1)  # no downgrade() at all
+    return (node.lineno, node.lineno) if _does_nothing(node.body) else None
 
 
-def record(script: Script, dialect: str) -> Recording:
-    """Run ``script``'s ``upgrade()`` offline for ``dialect`` and record its ops."""
+def record(script: Script, dialect: str, engine: str | None = None) -> Recording:
+    """Run ``script``'s ``upgrade()`` offline for ``dialect`` and record its ops.
+
+    ``engine`` names the database of a multi-database environment: ``upgrade()`` is then
+    called with ``engine_name=engine``, as the multidb template's env.py calls it.
+    """
     assert script.path is not None
     path = os.path.abspath(script.path)
     with open(path, encoding="utf-8") as fh:
@@ -151,7 +158,9 @@ def record(script: Script, dialect: str) -> Recording:
     except SyntaxError:
         tree = None  # importing it below reports the error
     statements = _Statements(tree)
-    recording = Recording(script, dialect, source=source, empty_downgrade=_empty_downgrade(tree))
+    recording = Recording(
+        script, dialect, source=source, empty_downgrade=_empty_downgrade(tree, engine)
+    )
     created: set[tuple[str | None, str]] = set()
 
     def observe(operations: AbstractOperations, operation: MigrateOperation) -> None:
@@ -187,7 +196,7 @@ def record(script: Script, dialect: str) -> Recording:
             recording.failure = "it has no upgrade() function"
             return recording
         with Operations.context(_LintOperations(context)):
-            upgrade()
+            upgrade(**({"engine_name": engine} if engine else {}))
     except Exception as err:  # reported as a finding: the other revisions are still linted
         recording.failure = f"{type(err).__name__}: {err}".splitlines()[0]
         tb = err.__traceback__

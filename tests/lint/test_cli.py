@@ -200,3 +200,50 @@ def test_every_rule_and_option_is_documented() -> None:
     configuration = (REPO_ROOT / "docs" / "configuration.md").read_text()
     for option in ("lint_select", "lint_ignore", "lint_severity"):
         assert f"| `{option}` |" in configuration
+
+
+def test_a_multidb_environment_lints_each_engine_for_its_dialect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from gitmig.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", "-t", "multidb", "migrations"]).exit_code == 0
+    ini = tmp_path / "gitmig.ini"
+    text = ini.read_text().replace("[engine2]\nsqlalchemy.url = ", "[engine2]\nsqlalchemy.url = x")
+    lines = text.splitlines()
+    for at, line in enumerate(lines):
+        if line.startswith("sqlalchemy.url = x"):
+            lines[at] = "sqlalchemy.url = mysql://app:secret@db/app"
+        elif line.startswith("sqlalchemy.url"):
+            lines[at] = "sqlalchemy.url = postgresql://app:secret@db/app"
+    ini.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["new", "-m", "two", "--rev-id", "m1"])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "migrations" / "versions").glob("m1_*.py")
+    source = path.read_text()
+    source = source.replace(
+        "def upgrade_engine1() -> None:\n    pass",
+        'def upgrade_engine1() -> None:\n    op.create_index("ix", "account", ["name"])',
+    ).replace(
+        "def upgrade_engine2() -> None:\n    pass",
+        'def upgrade_engine2() -> None:\n    op.drop_column("account", "fax")',
+    )
+    path.write_text(source)
+    result = runner.invoke(cli, ["lint", "--json"])
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)
+    assert found["dialect"] == "engine1: postgresql, engine2: mysql"
+    assert {(f["engine"], f["rule"]) for f in found["findings"]} == {
+        ("engine1", "pg-index-not-concurrent"),
+        ("engine1", "pg-lock-timeout-missing"),
+        ("engine1", "downgrade-empty"),
+        ("engine2", "drop-column"),
+        ("engine2", "downgrade-empty"),
+    }
+    text_output = runner.invoke(cli, ["lint"]).stdout
+    assert "error [drop-column] engine2: drop_column account.fax" in text_output
+    assert "secret" not in text_output
