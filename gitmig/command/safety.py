@@ -119,12 +119,21 @@ def _targets(config: Config, dialect: str | None) -> list[tuple[str | None, str]
 
 def _new_on_branch(config: Config, scripts: list[Script], targets: list[str]) -> list[Script]:
     """The scripts whose revision none of the ``targets`` refs has."""
+    from gitmig.exc import GitError
+
     script_dir = script_directory(config)
     with open_repo(script_dir, "lint") as repo:
         reader = snapshot_reader(repo, script_dir)
         known: set[str] = set()
         for ref in targets:
-            known.update(reader.at(ref).revisions)
+            try:
+                known.update(reader.at(ref).revisions)
+            except GitError as err:
+                # Typical in CI before the target branch is fetched.
+                raise GitError(
+                    f"{config.config_file_name}: option git_target: {err}; fetch it, or "
+                    "give lint --all or a REV_RANGE"
+                ) from None
     return [s for s in scripts if s.revision not in known]
 
 

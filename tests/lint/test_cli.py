@@ -141,7 +141,8 @@ def test_a_missing_target_ref_is_one_line(branch: TeamRepo) -> None:
         branch.ini.read_text().replace("git_target = main", "git_target = nowhere")
     )
     result = branch.run("lint", expect=1)
-    assert "nowhere" in result.output
+    assert "option git_target: git ref 'nowhere' does not name a commit" in result.output
+    assert "give lint --all or a REV_RANGE" in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
 
