@@ -191,6 +191,27 @@ def _pg_index_not_concurrent(recorded: RecordedOp, recording: Recording) -> str 
 
 
 @op_rule(
+    "pg-drop-index-not-concurrent",
+    "warning",
+    POSTGRESQL,
+    "ACCESS EXCLUSIVE on the table: reads and writes wait",
+    "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table. "
+    "The drop itself is quick, but the lock waits behind every open transaction on the "
+    "table, and every query queues behind it meanwhile.",
+    "op.drop_index(..., postgresql_concurrently=True) inside "
+    "`with op.get_context().autocommit_block():`.",
+    on=(ops.DropIndexOp,),
+)
+def _pg_drop_index_not_concurrent(recorded: RecordedOp, recording: Recording) -> str | None:
+    op = recorded.op
+    assert isinstance(op, ops.DropIndexOp)
+    if op.kw.get("postgresql_concurrently"):
+        return None
+    on = f" on existing table {_table(op)}" if op.table_name else ""
+    return f"drop_index {op.index_name}{on} without postgresql_concurrently=True"
+
+
+@op_rule(
     "pg-concurrently-in-transaction",
     "error",
     POSTGRESQL,

@@ -104,6 +104,15 @@ def test_create_index_blocks_writes_not_reads(pg: Engine, tmp_path: Path) -> Non
         assert not blocked(pg, READ)
 
 
+def test_drop_index_blocks_reads(pg: Engine, tmp_path: Path) -> None:
+    with pg.begin() as conn:
+        conn.execute(sa.text("CREATE INDEX ix_name ON account (name)"))
+    code = 'op.drop_index("ix_name", table_name="account")'
+    assert "pg-drop-index-not-concurrent" in rules(tmp_path, code)
+    with in_transaction(pg, code):
+        assert blocked(pg, READ)  # ACCESS EXCLUSIVE
+
+
 def test_concurrently_cannot_run_in_a_transaction(pg: Engine, tmp_path: Path) -> None:
     code = 'op.create_index("ix_name", "account", ["name"], postgresql_concurrently=True)'
     assert rules(tmp_path, code) == {"pg-concurrently-in-transaction"}

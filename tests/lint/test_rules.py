@@ -37,6 +37,15 @@ CASES = [
         ],
     ),
     Case(
+        "pg-drop-index-not-concurrent",
+        "postgresql",
+        'op.drop_index("ix_name", table_name="account")',
+        [
+            "with op.get_context().autocommit_block():",
+            '    op.drop_index("ix_name", table_name="account", postgresql_concurrently=True)',
+        ],
+    ),
+    Case(
         "pg-concurrently-in-transaction",
         "postgresql",
         'op.create_index("ix_name", "account", ["name"], postgresql_concurrently=True)',
