@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.git.conftest import TeamRepo
-from tests.lint.helpers import revision_file
+from tests.lint.revfile import revision_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DROP = ['op.drop_column("account", "email")']

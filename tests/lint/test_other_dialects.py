@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from gitmig.operations import Operations
 from gitmig.runtime.migration import MigrationContext
-from tests.lint.helpers import active, lint_lines
+from tests.lint.revfile import active, lint_lines
 
 
 def rules(tmp_path: Path, code: str, dialect: str) -> set[str]:

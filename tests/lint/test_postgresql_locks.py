@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gitmig.operations import Operations
 from gitmig.runtime.migration import MigrationContext
-from tests.lint.helpers import active, lint_lines
+from tests.lint.revfile import active, lint_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCK_NOT_AVAILABLE = "55P03"
@@ -281,7 +281,7 @@ def test_the_deploy_lock_does_not_deadlock_with_create_index_concurrently(
             for line in ini.read_text().splitlines()
         )
     )
-    from tests.lint.helpers import revision_file
+    from tests.lint.revfile import revision_file
 
     revision_file(
         root / "migrations" / "versions" / "c1_index.py",

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import pytest
 
 from gitmig.lint import RULES, LintSettings
-from tests.lint.helpers import active, lint_lines
+from tests.lint.revfile import active, lint_lines
 
 WITH_DEFAULT = (
     'op.add_column("account", sa.Column("n", sa.Integer, nullable=False, server_default="0"))'
@@ -347,7 +347,7 @@ def test_an_empty_downgrade_for_a_schema_change(tmp_path: Path) -> None:
     assert not active(lint_lines(tmp_path, ["pass"], "sqlite", ["pass"]))
     lines = ["# gitmig: allow downgrade-empty -- forward only", "def downgrade() -> None:"]
     path = tmp_path / "rev_allowed.py"
-    from tests.lint.helpers import revision_file
+    from tests.lint.revfile import revision_file
 
     revision_file(path, change, ["pass"])
     path.write_text(path.read_text().replace("def downgrade() -> None:", "\n".join(lines)))
