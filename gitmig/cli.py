@@ -503,3 +503,40 @@ def check_cmd(state: CliState) -> None:
         return
     _echo(display.check_text(operations))
     sys.exit(1)
+
+
+# -- safety ---------------------------------------------------------------------------------
+
+
+@cli.command("lint", short_help="Exit 1 if revisions make lock-heavy or destructive changes.")
+@click.argument("rev_range", required=False, metavar="[REV_RANGE]")
+@click.option("--all", "all_revisions", is_flag=True, help="Lint every revision of the history.")
+@click.option(
+    "--dialect", metavar="NAME", help="Lint for this dialect (default: from sqlalchemy.url)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also list findings allowed with a reason.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--rules", "list_rules", is_flag=True, help="List the rules and exit.")
+@pass_state
+def lint_cmd(
+    state: CliState,
+    rev_range: str | None,
+    all_revisions: bool,
+    dialect: str | None,
+    verbose: bool,
+    as_json: bool,
+    list_rules: bool,
+) -> None:
+    """Check revisions for lock-heavy and destructive operations (see docs/safety.md).
+
+    REV_RANGE is START:END as `history -r` takes, or one revision; the default is the
+    revisions the git_target ref(s) do not have yet (all of them without git_target).
+    Exit 1 when an error is found; warnings alone exit 0.
+    """
+    if list_rules:
+        _echo(display.lint_rules_text(command.lint_rules(), as_json))
+        return
+    report = command.lint(state.config(), rev_range, all_revisions=all_revisions, dialect=dialect)
+    _echo(display.lint_text(report, as_json, verbose))
+    if not report.ok:
+        sys.exit(1)

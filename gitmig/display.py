@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from gitmig.command import Blame, CurrentState, HeadsCheck, InitResult, TemplateInfo
+    from gitmig.command import (
+        Blame,
+        CurrentState,
+        HeadsCheck,
+        InitResult,
+        LintReport,
+        TemplateInfo,
+    )
     from gitmig.git.divergence import Comparison, RebasePlan
+    from gitmig.lint import Finding, Rule
     from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script
     from gitmig.script.revision import Divergence, RevisionMap
@@ -33,6 +41,8 @@ __all__ = [
     "heads_check_text",
     "history_line",
     "init_text",
+    "lint_rules_text",
+    "lint_text",
     "rebase_text",
     "script_json",
     "scripts_text",
@@ -403,3 +413,100 @@ def check_text(operations: Sequence[MigrateOperation]) -> str:
 
     rows = [f"  - {describe_operation(operation)}" for operation in operations]
     return _lines(["New upgrade operations detected:", *rows])
+
+
+def _shown_path(path: str) -> str:
+    import os
+
+    relative = os.path.relpath(path) if os.path.isabs(path) else path
+    return path if relative.startswith("..") else relative
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "revision": finding.revision,
+        "path": finding.path,
+        "line": finding.line,
+        "message": finding.message,
+        "suppressed": finding.suppressed,
+        "engine": finding.engine,
+    }
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def lint_text(report: LintReport, as_json: bool = False, verbose: bool = False) -> str:
+    """``lint``: one line per finding, how to fix each rule that fired, and a summary."""
+    if as_json:
+        return _json(
+            {
+                "scope": report.scope,
+                "dialect": report.dialect,
+                "revisions": report.revisions,
+                "ok": report.ok,
+                "errors": len(report.errors),
+                "warnings": len(report.warnings),
+                "suppressed": len(report.suppressed),
+                "findings": [_finding_json(f) for f in report.findings],
+            }
+        )
+    from gitmig.lint import RULES
+
+    lines = []
+    for finding in report.findings:
+        if finding.suppressed is not None and not verbose:
+            continue
+        where = _shown_path(finding.path) + (f":{finding.line}" if finding.line else "")
+        level = "allowed" if finding.suppressed is not None else finding.severity
+        engine = f"{finding.engine}: " if finding.engine else ""
+        text = f"{where}: {level} [{finding.rule}] {engine}{finding.message}"
+        if finding.suppressed is not None:
+            text += f" (reason: {finding.suppressed})"
+        lines.append(text)
+    fired = dict.fromkeys(f.rule for f in report.active)
+    if fired:
+        lines.append("")
+        lines.append("How to fix (docs/safety.md has the details):")
+        lines.extend(f"  {rule}: {RULES[rule].safe_alternative}" for rule in fired)
+        lines.append(
+            "  Or, when the change is safe here, say why in the revision file, on the line "
+            "above the op: # gitmig: allow RULE -- reason"
+        )
+        lines.append("")
+    summary = (
+        f"Linted {_count(len(report.revisions), 'revision')} ({report.scope}) for "
+        f"{report.dialect}: {_count(len(report.errors), 'error')}, "
+        f"{_count(len(report.warnings), 'warning')}"
+    )
+    if report.suppressed:
+        summary += f", {len(report.suppressed)} allowed with a reason"
+    lines.append(summary + ".")
+    return _lines(lines)
+
+
+def lint_rules_text(rules: Sequence[Rule], as_json: bool = False) -> str:
+    """``lint --rules``: every rule with its severity, dialects and what it is about."""
+    if as_json:
+        return _json(
+            [
+                {
+                    "id": rule.id,
+                    "severity": rule.severity,
+                    "dialects": sorted(rule.dialects) if rule.dialects else None,
+                    "lock": rule.lock,
+                    "explanation": rule.explanation,
+                    "safe_alternative": rule.safe_alternative,
+                }
+                for rule in rules
+            ]
+        )
+    width = max(len(rule.id) for rule in rules)
+    return _lines(
+        f"{rule.id.ljust(width)}  {rule.severity:<7}  "
+        f"{', '.join(sorted(rule.dialects)) if rule.dialects else 'all dialects'}"
+        for rule in rules
+    )

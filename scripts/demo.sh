@@ -110,5 +110,32 @@ PY
   step gitmig upgrade head
   step gitmig check
 fi
+if gitmig lint --help >/dev/null 2>&1; then
+  echo "# a revision drops a column: gitmig lint stops it (the running app still reads it)"
+  step gitmig new -m "drop account name" --rev-id l5
+  python3 - migrations/versions/l5_drop_account_name.py <<'PY'
+import sys
+from pathlib import Path
+
+path = Path(sys.argv[1])
+text = path.read_text()
+upgrade = '    with op.batch_alter_table("account") as batch_op:\n        batch_op.drop_column("name")\n'
+downgrade = (
+    '    with op.batch_alter_table("account") as batch_op:\n'
+    '        batch_op.add_column(sa.Column("name", sa.String(50), server_default=""))\n'
+)
+head, _, rest = text.partition("def upgrade() -> None:\n    pass\n")
+rest = rest.replace("def downgrade() -> None:\n    pass\n", "def downgrade() -> None:\n" + downgrade)
+path.write_text(head + "def upgrade() -> None:\n" + upgrade + rest)
+PY
+  step gitmig lint || echo "(exit $?: a lint error)"
+  echo "# the column has been unused since v2.3: allow it, saying why"
+  sed -i.bak 's/^        batch_op.drop_column("name")/        # gitmig: allow drop-column -- unused since v2.3 (the app reads full_name)\n&/' \
+    migrations/versions/l5_drop_account_name.py
+  rm migrations/versions/l5_drop_account_name.py.bak
+  sed -n '/^def upgrade/,/^def downgrade/p' migrations/versions/l5_drop_account_name.py
+  step gitmig lint
+  step gitmig upgrade head
+fi
 echo
 echo "Demo finished: everything above ran in $work (now removed)."

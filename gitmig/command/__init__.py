@@ -45,6 +45,9 @@ from gitmig.command.migrate import upgrade as upgrade
 from gitmig.command.revisions import merge as merge
 from gitmig.command.revisions import new as new
 from gitmig.command.revisions import revision as revision
+from gitmig.command.safety import LintReport as LintReport
+from gitmig.command.safety import lint as lint
+from gitmig.command.safety import lint_rules as lint_rules
 
 __all__ = [
     "HOOK_MARKER",
@@ -53,6 +56,7 @@ __all__ = [
     "DatabaseState",
     "HeadsCheck",
     "InitResult",
+    "LintReport",
     "TemplateInfo",
     "blame",
     "branches",
@@ -65,6 +69,8 @@ __all__ = [
     "history",
     "hook_install",
     "init",
+    "lint",
+    "lint_rules",
     "list_templates",
     "merge",
     "new",

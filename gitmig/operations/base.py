@@ -138,6 +138,11 @@ class AbstractOperations:
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
         """Run ``operation`` through the implementation registered for its class."""
+        # An ``operation_observer`` in the context's options, fn(operations, operation),
+        # sees each op first: `gitmig lint` records a revision's ops that way.
+        observer = self.migration_context.opts.get("operation_observer")
+        if observer is not None:
+            observer(self, operation)
         for klass in type(operation).__mro__:
             fn = self._to_impl.get(klass)
             if fn is not None:
