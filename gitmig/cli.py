@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 # Alembic's spellings, so its users' fingers keep working.
-_ALIASES = {"revision": "new", "list_templates": "list-templates", "check_heads": "check-heads"}
+_ALIASES = {
+    "revision": "new",
+    "list_templates": "list-templates",
+    "check_heads": "check-heads",
+    "ensure_version": "ensure-version",
+}
 
 
 class CliState:
@@ -223,10 +228,19 @@ def new_cmd(
 
 
 def _print_scripts(
-    state: CliState, scripts: Iterable[Script], verbose: bool, as_json: bool, history: bool
+    state: CliState,
+    scripts: Iterable[Script],
+    verbose: bool,
+    as_json: bool,
+    history: bool,
+    current: tuple[str, ...] | None = None,
 ) -> None:
     graph = command.script_directory(state.config()).revision_map
-    _echo(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=history))
+    _echo(
+        display.scripts_text(
+            scripts, graph, verbose=verbose, as_json=as_json, history=history, current=current
+        )
+    )
 
 
 @cli.command("heads")
@@ -254,26 +268,60 @@ def branches_cmd(state: CliState, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show each revision's details.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--git", "with_git", is_flag=True, help="Add who committed each file, and where.")
+@click.option(
+    "-i",
+    "--indicate-current",
+    is_flag=True,
+    help="Mark the database's current revision(s) (runs env.py to read them).",
+)
 @pass_state
 def history_cmd(
-    state: CliState, rev_range: str | None, verbose: bool, as_json: bool, with_git: bool
+    state: CliState,
+    rev_range: str | None,
+    verbose: bool,
+    as_json: bool,
+    with_git: bool,
+    indicate_current: bool,
 ) -> None:
-    """List revisions, newest first."""
-    scripts = command.history(state.config(), rev_range)
+    """List revisions, newest first.
+
+    START or END may be `current` (the database's revision, read through env.py).
+    """
+    if indicate_current:
+        scripts, current = command.history_current(state.config(), rev_range)
+    else:
+        scripts, current = command.history(state.config(), rev_range), None
     if with_git:
         graph = command.script_directory(state.config()).revision_map
         blames = command.provenance(state.config(), scripts)
         _echo(display.blame_text(blames, graph, as_json=as_json))
         return
-    _print_scripts(state, scripts, verbose, as_json, history=True)
+    _print_scripts(state, scripts, verbose, as_json, history=True, current=current)
 
 
 @cli.command("show", short_help="Show one revision's details.")
 @click.argument("rev")
 @pass_state
 def show_cmd(state: CliState, rev: str) -> None:
-    """Show the revision(s) REV names (an id, a prefix, head, LABEL@head, ...)."""
-    _print_scripts(state, command.show(state.config(), rev), True, False, history=False)
+    """Show the revision(s) REV names (an id, a prefix, head, LABEL@head, current, ...).
+
+    `base` and `LABEL@base` name no revision: nothing is shown.
+    """
+    scripts = command.show(state.config(), rev)
+    if not scripts and not state.quiet:
+        click.echo(display.show_base_text(rev), err=True, nl=False)
+    _print_scripts(state, scripts, True, False, history=False)
+
+
+@cli.command("edit", short_help="Open a revision file in $EDITOR.")
+@click.argument("rev")
+@pass_state
+def edit_cmd(state: CliState, rev: str) -> None:
+    """Open the revision file(s) REV names in $EDITOR (else $VISUAL).
+
+    REV is any revision identifier; `current` opens the database's current revision(s).
+    """
+    command.edit(state.config(), rev)
 
 
 @cli.command("check-heads", short_help="Exit 1 if the graph needs a merge.")
@@ -478,6 +526,15 @@ def stamp_cmd(
             purge=purge,
             lock_timeout=lock_timeout,
         )
+
+
+@cli.command("ensure-version", short_help="Create the version table if it is missing.")
+@_sql_option
+@pass_state
+def ensure_version_cmd(state: CliState, sql: bool) -> None:
+    """Create the version table if the database has none yet (alias: ensure_version)."""
+    with _progress(state):
+        command.ensure_version(state.config(), sql=sql)
 
 
 @cli.command("current")

@@ -6,7 +6,7 @@ its fast path (:mod:`gitmig.fastpath`) print the same thing because both print t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ __all__ = [
     "rebase_text",
     "script_json",
     "scripts_text",
+    "show_base_text",
     "tagged_id",
     "tags",
     "templates_text",
@@ -50,14 +51,17 @@ FIX_HINT = (
 )
 
 
-def tags(script: Script, graph: RevisionMap) -> str:
-    """``(label) (head) (mergepoint) (branchpoint)``, as they apply."""
+def tags(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
+    """``(label) (head) (current) (mergepoint) (branchpoint)``, as they apply (``current``:
+    the database's rows, for ``history --indicate-current``)."""
     parts = []
     labels = sorted(graph.labels(script.revision))
     if labels:
         parts.append(f"({', '.join(labels)})")
     if script.revision in graph.heads:
         parts.append("(head)")
+    if script.revision in current:
+        parts.append("(current)")
     if script.is_merge_point:
         parts.append("(mergepoint)")
     if len(graph.children(script.revision)) > 1:
@@ -65,13 +69,13 @@ def tags(script: Script, graph: RevisionMap) -> str:
     return " ".join(parts)
 
 
-def tagged_id(script: Script, graph: RevisionMap) -> str:
+def tagged_id(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """``id (tags)``, as ``heads`` and ``current`` print it."""
-    found = tags(script, graph)
+    found = tags(script, graph, current)
     return f"{script.revision}{' ' + found if found else ''}"
 
 
-def history_line(script: Script, graph: RevisionMap) -> str:
+def history_line(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """One history line: ``parent -> id (tags), message``."""
     if not script.parents:
         down = "<base>"
@@ -79,12 +83,12 @@ def history_line(script: Script, graph: RevisionMap) -> str:
         down = script.parents[0]
     else:
         down = "(" + ", ".join(script.parents) + ")"
-    return f"{down} -> {tagged_id(script, graph)}, {script.doc}"
+    return f"{down} -> {tagged_id(script, graph, current)}, {script.doc}"
 
 
-def details(script: Script, graph: RevisionMap) -> str:
+def details(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """A revision's full description (``-v``), ending with a blank line."""
-    lines = [f"Rev: {tagged_id(script, graph)}"]
+    lines = [f"Rev: {tagged_id(script, graph, current)}"]
     lines.append(f"Parent: {', '.join(script.parents) or '<base>'}")
     if script.dependencies:
         lines.append(f"Also depends on: {', '.join(script.dependencies)}")
@@ -102,9 +106,11 @@ def details(script: Script, graph: RevisionMap) -> str:
     return "\n".join(lines) + "\n"
 
 
-def script_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
-    """A revision as a JSON object (``--json``)."""
-    return {
+def script_json(
+    script: Script, graph: RevisionMap, current: Collection[str] | None = None
+) -> dict[str, Any]:
+    """A revision as a JSON object (``--json``); ``is_current`` when ``current`` was read."""
+    found: dict[str, Any] = {
         "revision": script.revision,
         "down_revision": list(script.parents),
         "depends_on": list(script.dependencies),
@@ -115,6 +121,9 @@ def script_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
         "message": script.doc,
         "path": script.path,
     }
+    if current is not None:
+        found["is_current"] = script.revision in current
+    return found
 
 
 def _json(value: object) -> str:
@@ -129,18 +138,24 @@ def scripts_text(
     verbose: bool = False,
     as_json: bool = False,
     history: bool = False,
+    current: Collection[str] | None = None,
 ) -> str:
     """Revisions one per line: ids with tags, history lines (``history``), details
-    (``verbose``) or a JSON list (``as_json``)."""
+    (``verbose``) or a JSON list (``as_json``); ``current`` marks the database's rows."""
     if as_json:
-        return _json([script_json(s, graph) for s in scripts])
+        return _json([script_json(s, graph, current) for s in scripts])
     if verbose:
         render = details
     elif history:
         render = history_line
     else:
         render = tagged_id
-    return "".join(render(script, graph) + "\n" for script in scripts)
+    return "".join(render(script, graph, current or ()) + "\n" for script in scripts)
+
+
+def show_base_text(rev: str) -> str:
+    """``show`` of ``base`` or ``LABEL@base``: a note that no revision is named."""
+    return f"{rev.strip()} is the base, before any revision: nothing to show\n"
 
 
 def branches_text(
