@@ -275,3 +275,78 @@ def test_path_separator_must_be_known(sqlite_url, make_project):
     project.ini.write_text(text.replace("[gitmig]\n", "[gitmig]\npath_separator = comma\n", 1))
     with pytest.raises(ConfigError, match=r"gitmig.ini: option 'path_separator' must be one of"):
         command.heads(project.config())
+
+
+# -- revisions that still import Alembic ------------------------------------------------------
+
+FAKE_ALEMBIC_OP = """
+def __getattr__(name):
+    # What Alembic's proxy does outside an Alembic run.
+    raise NameError(
+        f"Can't invoke function {name!r}, as the proxy object has not yet been established "
+        "for the Alembic 'Operations' class.  Try placing this code inside a callable."
+    )
+"""
+
+
+def _alembic_revision(project):
+    path = project.rev("a", None, up=["CREATE TABLE t_a (id INTEGER PRIMARY KEY)"])
+    path.write_text(path.read_text().replace("from gitmig import op", "from alembic import op"))
+    return path
+
+
+@pytest.fixture
+def fake_alembic(tmp_path, monkeypatch):
+    """An importable ``alembic`` whose ``op`` fails as Alembic's proxy does."""
+    package = tmp_path / "site" / "alembic"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "op.py").write_text(FAKE_ALEMBIC_OP)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    yield
+    for name in [n for n in sys.modules if n == "alembic" or n.startswith("alembic.")]:
+        del sys.modules[name]
+
+
+def test_revision_importing_alembic_without_alembic(sqlite_url, make_project, monkeypatch):
+    project = make_project(sqlite_url)
+    path = _alembic_revision(project)
+    monkeypatch.setitem(sys.modules, "alembic", None)  # as if Alembic were not installed
+    result = _invoke(project, "upgrade")
+    assert result.exit_code == 1
+    assert f"{path}: imports from alembic; change `from alembic import ...` to" in result.output
+    assert "gitmig init --from-alembic" in result.output
+    assert "Traceback" not in result.output
+    assert project.rows() == set()
+
+
+def test_revision_importing_alembic_with_alembic_installed(db_url, make_project, fake_alembic):
+    project = make_project(db_url)
+    path = _alembic_revision(project)
+    result = _invoke(project, "upgrade")
+    assert result.exit_code == 1
+    assert f"{path}: imports from alembic; change `from alembic import ...`" in result.output
+    assert "proxy object" not in result.output
+    assert project.rows() == set()
+
+
+def test_env_py_importing_alembic(sqlite_url, make_project, fake_alembic):
+    project = make_project(sqlite_url)
+    env_py = project.root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "from gitmig import context", "from alembic import op as context"
+        )
+    )
+    result = _invoke(project, "upgrade")
+    assert result.exit_code == 1
+    assert f"{env_py}: imports from alembic" in result.output
+
+
+def test_other_name_errors_are_reported_as_they_are(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    project.rev("a", None, up_body="undefined_name()")
+    result = _invoke(project, "upgrade")
+    assert result.exit_code == 1
+    assert "NameError: name 'undefined_name' is not defined" in result.output
+    assert "imports from alembic" not in result.output
