@@ -165,6 +165,55 @@ def init_cmd(state: CliState, directory: str, template: str, package: bool) -> N
     _note(state, display.init_text(result, directory))
 
 
+@cli.command("adopt", short_help="Convert an Alembic project to gitmig, in place.")
+@click.argument("alembic_config", required=False, metavar="[ALEMBIC_INI]")
+@click.option(
+    "--version-table",
+    "version_table",
+    type=click.Choice(["copy", "keep"]),
+    required=True,
+    help="copy: copy alembic_version's rows into gitmig_version (alembic_version stays); "
+    "keep: go on using alembic_version (written to the config as version_table).",
+)
+@click.option(
+    "-s",
+    "--section",
+    default="alembic",
+    show_default=True,
+    metavar="SECTION",
+    help="The Alembic ini section to read.",
+)
+@click.option("--dry-run", is_flag=True, help="Show the changes; write nothing, read no database.")
+@click.option(
+    "--skip-database", is_flag=True, help="Convert the files only; take the database over later."
+)
+@pass_state
+def adopt_cmd(
+    state: CliState,
+    alembic_config: str | None,
+    version_table: str,
+    section: str,
+    dry_run: bool,
+    skip_database: bool,
+) -> None:
+    """Convert the Alembic project of ALEMBIC_INI (default: alembic.ini, else [tool.alembic]
+    in pyproject.toml) to gitmig, showing every change as a diff.
+
+    Writes gitmig.ini (or [tool.gitmig]) from Alembic's options, rewrites the `alembic`
+    imports of env.py, script.py.mako and the revision files, then, through env.py, takes
+    over the database's alembic_version rows in one transaction. Safe to run again.
+    """
+    result = command.adopt(
+        state.bare_config(),
+        alembic_config,
+        version_table=version_table,
+        section=section,
+        dry_run=dry_run,
+        database=not skip_database,
+    )
+    _echo(display.adopt_text(result))
+
+
 @cli.command("list-templates", short_help="List the templates init takes.")
 @pass_state
 def list_templates_cmd(state: CliState) -> None:

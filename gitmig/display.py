@@ -11,8 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
-    from gitmig.command import Blame, CurrentState, HeadsCheck, InitResult, TemplateInfo
+    from gitmig.command import (
+        AdoptResult,
+        Blame,
+        CurrentState,
+        HeadsCheck,
+        InitResult,
+        TemplateInfo,
+    )
     from gitmig.git.divergence import Comparison, RebasePlan
     from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script
@@ -20,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIX_HINT",
+    "adopt_text",
     "blame_text",
     "branches_text",
     "check_text",
@@ -412,3 +421,63 @@ def check_text(operations: Sequence[MigrateOperation]) -> str:
 
     rows = [f"  - {describe_operation(operation)}" for operation in operations]
     return _lines(["New upgrade operations detected:", *rows])
+
+
+def adopt_text(result: AdoptResult) -> str:
+    """``adopt``: each file's change as a unified diff, then what was (or would be) done."""
+    import difflib
+
+    root = result.config_file.parent
+
+    def name(path: Path) -> str:
+        # As git names them: relative to the project (the config file's folder).
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    out: list[str] = []
+    for change in result.changes:
+        out.extend(
+            difflib.unified_diff(
+                change.before.splitlines(keepends=True),
+                change.after.splitlines(keepends=True),
+                f"a/{name(change.based_on or change.path)}",
+                f"b/{name(change.path)}",
+            )
+        )
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+    lines = []
+    verb = "Would write" if result.dry_run else "Wrote"
+    if result.config_status == "exists":
+        lines.append(f"{result.config_file} already configures gitmig; leaving it as it is")
+    else:
+        lines.append(f"{verb} {result.config_file}")
+    rewritten = [c for c in result.changes if c.path != result.config_file]
+    verb = "Would rewrite" if result.dry_run else "Rewrote"
+    lines.append(f"{verb} the alembic imports of {len(rewritten)} file(s)")
+    version = result.version
+    if result.dry_run:
+        lines.append("Dry run: nothing was written and no database was read")
+    elif version is None:
+        lines.append("Database skipped: run `gitmig adopt` again where it is reachable")
+    elif not version.rows:
+        lines.append(
+            f"{version.url}: no Alembic version rows; gitmig's version table is {version.table}"
+        )
+    elif version.mode == "keep":
+        lines.append(
+            f"{version.url}: kept alembic_version (at {', '.join(version.rows)}) as gitmig's "
+            "version table"
+        )
+    elif version.copied:
+        lines.append(
+            f"{version.url}: copied alembic_version's {', '.join(version.copied)} into "
+            f"{version.table} (alembic_version is left as it is)"
+        )
+    else:
+        lines.append(
+            f"{version.url}: {version.table} took alembic_version's {', '.join(version.rows)} "
+            "over before; nothing copied"
+        )
+    if not result.dry_run:
+        lines.append("Next: `gitmig current` should show the revision Alembic left")
+    return "".join(out) + _lines(lines)

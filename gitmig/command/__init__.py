@@ -17,6 +17,8 @@ the functions that need them, so that ``heads``, ``branches``, ``history`` and
 from __future__ import annotations
 
 from gitmig.command._base import script_directory as script_directory
+from gitmig.command.adopt import AdoptResult as AdoptResult
+from gitmig.command.adopt import adopt as adopt
 from gitmig.command.environment import InitResult as InitResult
 from gitmig.command.environment import TemplateInfo as TemplateInfo
 from gitmig.command.environment import init as init
@@ -51,12 +53,14 @@ from gitmig.command.revisions import revision as revision
 
 __all__ = [
     "HOOK_MARKER",
+    "AdoptResult",
     "Blame",
     "CurrentHistory",
     "CurrentState",
     "HeadsCheck",
     "InitResult",
     "TemplateInfo",
+    "adopt",
     "blame",
     "branches",
     "check",

@@ -40,7 +40,7 @@ def alembic_failure_hint(
         return None
     return (
         f"{path}: imports from alembic; change `from alembic import ...` to "
-        "`from gitmig import ...` (or run `gitmig init --from-alembic` to rewrite every file)"
+        "`from gitmig import ...` (or run `gitmig adopt` to rewrite every file)"
     )
 
 

@@ -315,7 +315,7 @@ def test_revision_importing_alembic_without_alembic(sqlite_url, make_project, mo
     result = _invoke(project, "upgrade")
     assert result.exit_code == 1
     assert f"{path}: imports from alembic; change `from alembic import ...` to" in result.output
-    assert "gitmig init --from-alembic" in result.output
+    assert "gitmig adopt" in result.output
     assert "Traceback" not in result.output
     assert project.rows() == set()
 
