@@ -1,0 +1,94 @@
+"""`gitmig adopt` on databases that Alembic itself migrated (SQLite, PostgreSQL, MariaDB).
+
+Runs only when ``GITMIG_ALEMBIC_PYTHON`` names a Python with Alembic installed (and the
+database drivers, psycopg and pymysql, for the server databases): Alembic lays the project
+out and migrates the database; gitmig adopts it and carries on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gitmig import command
+from gitmig.config import Config
+from tests.runtime.test_adopt import rows, tables
+
+ALEMBIC_PYTHON = os.environ.get("GITMIG_ALEMBIC_PYTHON")
+
+pytestmark = pytest.mark.skipif(
+    not ALEMBIC_PYTHON, reason="set GITMIG_ALEMBIC_PYTHON to a Python with alembic installed"
+)
+
+_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql"}
+
+
+def _alembic(root: Path, *args: str) -> str:
+    assert ALEMBIC_PYTHON is not None
+    done = subprocess.run(
+        [ALEMBIC_PYTHON, "-m", "alembic", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _alembic_migrated(root: Path, url: str) -> None:
+    """`alembic init`, three revisions creating a table each, `alembic upgrade` to the 2nd."""
+    driver = _DRIVERS.get(url.partition("+")[0])
+    if driver:
+        found = subprocess.run([ALEMBIC_PYTHON or "", "-c", f"import {driver}"], check=False)
+        if found.returncode:
+            pytest.skip(f"{ALEMBIC_PYTHON} has no {driver}")
+    _alembic(root, "init", "migrations")
+    ini = root / "alembic.ini"
+    ini.write_text(
+        re.sub(r"^sqlalchemy\.url = .*$", f"sqlalchemy.url = {url}", ini.read_text(), flags=re.M)
+    )
+    down = None
+    for rev, table in (("r1", "account"), ("r2", "invoice"), ("r3", "payment")):
+        _alembic(root, "revision", "-m", f"create {table}", "--rev-id", rev)
+        path = next((root / "migrations" / "versions").glob(f"{rev}_*.py"))
+        text = path.read_text()
+        text = text.replace(
+            "def upgrade() -> None:\n",
+            "def upgrade() -> None:\n"
+            f"    op.create_table({table!r}, sa.Column('id', sa.Integer, primary_key=True))\n",
+        ).replace(
+            "def downgrade() -> None:\n",
+            f"def downgrade() -> None:\n    op.drop_table({table!r})\n",
+        )
+        path.write_text(text)
+        down = rev
+    assert down == "r3"
+    _alembic(root, "upgrade", "r2")
+    assert _alembic(root, "current").split()[0] == "r2"
+
+
+@pytest.mark.parametrize("mode", ["copy", "keep"])
+def test_adopt_a_database_alembic_migrated(db_url, tmp_path, mode):
+    _alembic_migrated(tmp_path, db_url)
+    assert rows(db_url, "alembic_version") == {"r2"}
+
+    result = command.adopt(Config(), tmp_path / "alembic.ini", version_table=mode)
+
+    assert result.version is not None and result.version.rows == ("r2",)
+    cfg = Config(tmp_path / "gitmig.ini")
+    assert command.current(cfg).rows == ("r2",)
+    command.upgrade(cfg)
+    assert {"account", "invoice", "payment"} <= tables(db_url)
+    table = "alembic_version" if mode == "keep" else "gitmig_version"
+    assert rows(db_url, table) == {"r3"}
+    if mode == "copy":
+        assert rows(db_url, "alembic_version") == {"r2"}
+    else:
+        assert rows(db_url, "gitmig_version") is None
+    command.downgrade(cfg, "base")
+    assert not {"account", "invoice", "payment"} & tables(db_url)
