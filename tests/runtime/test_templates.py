@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from contextlib import redirect_stdout
 
+import pytest
 import sqlalchemy as sa
 
 from gitmig import command
