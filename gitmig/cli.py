@@ -172,6 +172,7 @@ def init_cmd(state: CliState, directory: str, template: str, package: bool) -> N
     "version_table",
     type=click.Choice(["copy", "keep"]),
     required=True,
+    metavar="copy|keep",
     help="copy: copy alembic_version's rows into gitmig_version (alembic_version stays); "
     "keep: go on using alembic_version (written to the config as version_table).",
 )
