@@ -465,17 +465,17 @@ def adopt_text(result: AdoptResult) -> str:
         )
     elif version.mode == "keep":
         lines.append(
-            f"{version.url}: kept alembic_version (at {', '.join(version.rows)}) as gitmig's "
+            f"{version.url}: kept {version.table} (at {', '.join(version.rows)}) as gitmig's "
             "version table"
         )
     elif version.copied:
         lines.append(
-            f"{version.url}: copied alembic_version's {', '.join(version.copied)} into "
-            f"{version.table} (alembic_version is left as it is)"
+            f"{version.url}: copied {version.source}'s {', '.join(version.copied)} into "
+            f"{version.table} ({version.source} is left as it is)"
         )
     else:
         lines.append(
-            f"{version.url}: {version.table} took alembic_version's {', '.join(version.rows)} "
+            f"{version.url}: {version.table} took {version.source}'s {', '.join(version.rows)} "
             "over before; nothing copied"
         )
     if not result.dry_run:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from gitmig.exc import CommandError, UsageError
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
     from gitmig.config import Config
     from gitmig.runtime.migration import MigrationContext, MigrationStep
     from gitmig.util.alembic_config import AlembicConfig
@@ -24,6 +26,8 @@ __all__ = ["ALEMBIC_VERSION_TABLE", "AdoptResult", "FileChange", "VersionTakeove
 #: the version table Alembic fills unless its env.py names another
 ALEMBIC_VERSION_TABLE = "alembic_version"
 _MODES = ("copy", "keep")
+# the tables env.py gets without naming one: Alembic's, and gitmig's
+_DEFAULT_TABLES = (ALEMBIC_VERSION_TABLE, "gitmig_version")
 
 
 class FileChange(NamedTuple):
@@ -42,6 +46,8 @@ class VersionTakeover(NamedTuple):
 
     #: ``copy`` or ``keep``
     mode: str
+    #: the table Alembic kept its rows in
+    source: str
     #: the version table gitmig now uses
     table: str
     #: the rows Alembic left (empty: the database was never migrated by Alembic)
@@ -126,8 +132,6 @@ def _import_changes(found: AlembicConfig) -> list[FileChange]:
 
 def _take_over(config: Config, config_file: Path, mode: str) -> VersionTakeover:
     """Read ``alembic_version`` through env.py and copy (or keep) its rows."""
-    import sqlalchemy as sa
-
     from gitmig.command.migrate import run_env
     from gitmig.config import Config
     from gitmig.runtime.plan import resolve_rows, stamp_steps
@@ -141,38 +145,43 @@ def _take_over(config: Config, config_file: Path, mode: str) -> VersionTakeover:
     def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
         assert context.connection is not None
         conn = context.connection
-        schema = context.version_table_schema
-        rows: tuple[str, ...] = ()
-        if sa.inspect(conn).has_table(ALEMBIC_VERSION_TABLE, schema=schema):
-            table = sa.Table(
-                ALEMBIC_VERSION_TABLE,
-                sa.MetaData(),
-                sa.Column("version_num", sa.String(32)),
-                schema=schema,
-            )
-            rows = tuple(r[0] for r in conn.execute(sa.select(table.c.version_num)))
-        rows = tuple(graph.sort(resolve_rows(graph, rows, True, ALEMBIC_VERSION_TABLE)))
+        table_name = context.version_table
+        # env.py that names its own table (version_table="...") had Alembic use that one,
+        # and now has gitmig use it too: nothing to copy.
+        source = table_name if table_name not in _DEFAULT_TABLES else ALEMBIC_VERSION_TABLE
         url = conn.engine.url.render_as_string(hide_password=True)
-        if mode == "keep" and context.version_table != ALEMBIC_VERSION_TABLE:
+        if mode == "keep" and table_name != source:
             raise CommandError(
-                f"{config_file}: gitmig uses the version table {context.version_table}, not "
-                f"{ALEMBIC_VERSION_TABLE}; to keep Alembic's table, set version_table = "
-                f"{ALEMBIC_VERSION_TABLE} there (and no version_table= in env.py)"
+                f"{config_file}: gitmig uses the version table {table_name}, not "
+                f"{source}; to keep Alembic's table, set version_table = {source} there "
+                "(and no version_table= in env.py)"
             )
-        if context.version_table == ALEMBIC_VERSION_TABLE:
-            found.append(VersionTakeover("keep", context.version_table, rows, (), url))
+        rows = tuple(graph.sort(resolve_rows(graph, _rows(conn, source, context), True, source)))
+        if table_name == source:
+            found.append(VersionTakeover("keep", source, table_name, rows, (), url))
             return []
         if heads:
             if set(rows) <= graph.ancestors(heads):  # taken over before (and maybe migrated)
-                found.append(VersionTakeover(mode, context.version_table, rows, (), url))
+                found.append(VersionTakeover(mode, source, table_name, rows, (), url))
                 return []
             raise CommandError(
-                f"The database's {context.version_table} already holds {', '.join(heads)}, "
-                f"which is not where {ALEMBIC_VERSION_TABLE} ({', '.join(rows) or 'empty'}) "
-                "leads; check which is right, then `gitmig stamp --purge REV`"
+                f"The database's {table_name} already holds {', '.join(heads)}, which is "
+                f"not where {source} ({', '.join(rows) or 'empty'}) leads; check which is "
+                "right, then `gitmig stamp --purge REV`"
             )
-        found.append(VersionTakeover(mode, context.version_table, rows, rows, url))
+        found.append(VersionTakeover(mode, source, table_name, rows, rows, url))
         return stamp_steps(graph, heads, rows) if rows else []
 
     run_env(adopted, script_dir, fn=fn, as_sql=False, lock=True)
     return found[-1]
+
+
+def _rows(conn: Connection, name: str, context: MigrationContext) -> tuple[str, ...]:
+    """The rows of the version table ``name`` (none when there is no such table)."""
+    import sqlalchemy as sa
+
+    schema = context.version_table_schema
+    if not sa.inspect(conn).has_table(name, schema=schema):
+        return ()
+    table = sa.Table(name, sa.MetaData(), sa.Column("version_num", sa.String(32)), schema=schema)
+    return tuple(row[0] for row in conn.execute(sa.select(table.c.version_num)))

@@ -437,3 +437,39 @@ def test_adopt_pyproject_with_alembic_ini(sqlite_url, tmp_path):
     cfg = Config(tmp_path / "gitmig.ini")
     command.upgrade(cfg)
     assert rows(sqlite_url, "gitmig_version") == {"a3"}
+
+
+def test_adopt_keeps_a_table_env_py_names(sqlite_url, tmp_path):
+    ini = alembic_project(tmp_path, sqlite_url)
+    env_py = tmp_path / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata=target_metadata)",
+            'target_metadata=target_metadata, version_table="app_versions")',
+        )
+    )
+    migrate_like_alembic(sqlite_url, upto=2)
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE alembic_version RENAME TO app_versions"))
+    engine.dispose()
+
+    result = command.adopt(Config(), ini, version_table="copy")
+
+    assert result.version is not None
+    assert (result.version.source, result.version.table) == ("app_versions", "app_versions")
+    assert result.version.rows == ("a2",) and result.version.copied == ()
+    assert rows(sqlite_url, "gitmig_version") is None
+    kept = command.adopt(Config(), ini, version_table="keep")
+    assert kept.version is not None and kept.version.table == "app_versions"
+    command.upgrade(Config(tmp_path / "gitmig.ini"))
+    assert rows(sqlite_url, "app_versions") == {"a3"}
+
+
+def test_adopt_keep_needs_the_config_to_say_so(sqlite_url, tmp_path):
+    ini = alembic_project(tmp_path, sqlite_url)
+    migrate_like_alembic(sqlite_url, upto=2)
+    command.adopt(Config(), ini, version_table="copy", database=False)  # gitmig.ini written
+    with pytest.raises(CommandError, match=r"gitmig.ini: gitmig uses the version table gitmig_"):
+        command.adopt(Config(), ini, version_table="keep")
+    assert rows(sqlite_url, "gitmig_version") in (None, set())
