@@ -40,14 +40,16 @@ def _alembic(root: Path, *args: str) -> str:
     return done.stdout
 
 
-def _alembic_migrated(root: Path, url: str) -> None:
+def _alembic_migrated(root: Path, url: str, template: str = "generic") -> None:
     """`alembic init`, three revisions creating a table each, `alembic upgrade` to the 2nd."""
     driver = _DRIVERS.get(url.partition("+")[0])
     if driver:
         found = subprocess.run([ALEMBIC_PYTHON or "", "-c", f"import {driver}"], check=False)
         if found.returncode:
             pytest.skip(f"{ALEMBIC_PYTHON} has no {driver}")
-    _alembic(root, "init", "migrations")
+    if template == "pyproject":
+        (root / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
+    _alembic(root, "init", "-t", template, "migrations")
     ini = root / "alembic.ini"
     ini.write_text(
         re.sub(r"^sqlalchemy\.url = .*$", f"sqlalchemy.url = {url}", ini.read_text(), flags=re.M)
@@ -92,3 +94,14 @@ def test_adopt_a_database_alembic_migrated(db_url, tmp_path, mode):
         assert rows(db_url, "gitmig_version") is None
     command.downgrade(cfg, "base")
     assert not {"account", "invoice", "payment"} & tables(db_url)
+
+
+def test_adopt_alembic_pyproject_template(sqlite_url, tmp_path):
+    """Alembic's pyproject template: [tool.alembic] plus an alembic.ini for URL and logging."""
+    _alembic_migrated(tmp_path, sqlite_url, template="pyproject")
+    result = command.adopt(Config(), version_table="copy", source=tmp_path / "alembic.ini")
+    assert result.version is not None and result.version.copied == ("r2",)
+    cfg = Config(tmp_path / "gitmig.ini")
+    command.upgrade(cfg)
+    assert rows(sqlite_url, "gitmig_version") == {"r3"}
+    assert "payment" in tables(sqlite_url)
