@@ -105,3 +105,48 @@ def test_adopt_alembic_pyproject_template(sqlite_url, tmp_path):
     command.upgrade(cfg)
     assert rows(sqlite_url, "gitmig_version") == {"r3"}
     assert "payment" in tables(sqlite_url)
+
+
+def test_unconverted_files_with_alembic_installed(sqlite_url, tmp_path):
+    """Alembic's own proxies fail (NameError in a revision, AttributeError in env.py):
+    gitmig names the file and the fix. Alembic is put on the path alone (a folder holding
+    only its package), so that gitmig keeps its own SQLAlchemy."""
+    import subprocess
+    import sys
+
+    _alembic_migrated(tmp_path, sqlite_url)
+    where = subprocess.run(
+        [
+            ALEMBIC_PYTHON or "",
+            "-c",
+            "import alembic, os; print(os.path.dirname(alembic.__file__))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    only = tmp_path / "only-alembic"
+    only.mkdir()
+    (only / "alembic").symlink_to(where)
+    (tmp_path / "gitmig.ini").write_text(
+        (tmp_path / "alembic.ini").read_text().replace("[alembic]", "[gitmig]", 1)
+    )
+    env = {**os.environ, "PYTHONPATH": str(only)}
+
+    def upgrade() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "gitmig", "-c", str(tmp_path / "gitmig.ini"), "-q", "upgrade"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 1
+        return done.stderr
+
+    env_py = tmp_path / "migrations" / "env.py"
+    assert f"{env_py}: imports from alembic; change" in upgrade()
+    env_py.write_text(env_py.read_text().replace("from alembic import", "from gitmig import"))
+    # gitmig_version is empty, so the run starts at r1 (and fails before any SQL).
+    revision = next((tmp_path / "migrations" / "versions").glob("r1_*.py"))
+    assert f"{revision}: imports from alembic; change" in upgrade()
