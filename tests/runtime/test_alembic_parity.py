@@ -178,8 +178,8 @@ def test_edit_opens_the_revision_file(sqlite_url, make_project, tmp_path):
     assert not (project.versions / "r1_step.py").read_text().endswith("# edited\n")
 
 
-def test_edit_current_and_errors(sqlite_url, make_project, tmp_path, monkeypatch):
-    project = make_project(sqlite_url)
+def test_edit_current_and_errors(db_url, make_project, tmp_path, monkeypatch):
+    project = make_project(db_url)
     project.table_rev("r0", None)
     path = project.table_rev("r1", "r0")
     cfg = project.config()
