@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 # Alembic's spellings, so its users' fingers keep working.
-_ALIASES = {"revision": "new", "list_templates": "list-templates", "check_heads": "check-heads"}
+_ALIASES = {
+    "revision": "new",
+    "list_templates": "list-templates",
+    "check_heads": "check-heads",
+    "ensure_version": "ensure-version",
+}
 
 
 class CliState:
@@ -160,6 +165,56 @@ def init_cmd(state: CliState, directory: str, template: str, package: bool) -> N
     _note(state, display.init_text(result, directory))
 
 
+@cli.command("adopt", short_help="Convert an Alembic project to gitmig, in place.")
+@click.argument("alembic_config", required=False, metavar="[ALEMBIC_INI]")
+@click.option(
+    "--version-table",
+    "version_table",
+    type=click.Choice(["copy", "keep"]),
+    required=True,
+    metavar="copy|keep",
+    help="copy: copy alembic_version's rows into gitmig_version (alembic_version stays); "
+    "keep: go on using alembic_version (written to the config as version_table).",
+)
+@click.option(
+    "-s",
+    "--section",
+    default="alembic",
+    show_default=True,
+    metavar="SECTION",
+    help="The Alembic ini section to read.",
+)
+@click.option("--dry-run", is_flag=True, help="Show the changes; write nothing, read no database.")
+@click.option(
+    "--skip-database", is_flag=True, help="Convert the files only; take the database over later."
+)
+@pass_state
+def adopt_cmd(
+    state: CliState,
+    alembic_config: str | None,
+    version_table: str,
+    section: str,
+    dry_run: bool,
+    skip_database: bool,
+) -> None:
+    """Convert the Alembic project of ALEMBIC_INI (default: alembic.ini, else [tool.alembic]
+    in pyproject.toml) to gitmig, showing every change as a diff.
+
+    Writes gitmig.ini (or [tool.gitmig]) from Alembic's options, rewrites the `alembic`
+    imports of env.py, script.py.mako and the revision files, then, through env.py, takes
+    over the database's alembic_version rows in one transaction. Safe to run again.
+    """
+    result = command.adopt(
+        state.bare_config(),
+        alembic_config,
+        version_table=version_table,
+        section=section,
+        dry_run=dry_run,
+        database=not skip_database,
+    )
+    _echo(display.adopt_text(result))
+
+
 @cli.command("list-templates", short_help="List the templates init takes.")
 @pass_state
 def list_templates_cmd(state: CliState) -> None:
@@ -223,10 +278,19 @@ def new_cmd(
 
 
 def _print_scripts(
-    state: CliState, scripts: Iterable[Script], verbose: bool, as_json: bool, history: bool
+    state: CliState,
+    scripts: Iterable[Script],
+    verbose: bool,
+    as_json: bool,
+    history: bool,
+    current: tuple[str, ...] | None = None,
 ) -> None:
     graph = command.script_directory(state.config()).revision_map
-    _echo(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=history))
+    _echo(
+        display.scripts_text(
+            scripts, graph, verbose=verbose, as_json=as_json, history=history, current=current
+        )
+    )
 
 
 @cli.command("heads")
@@ -254,26 +318,60 @@ def branches_cmd(state: CliState, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show each revision's details.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--git", "with_git", is_flag=True, help="Add who committed each file, and where.")
+@click.option(
+    "-i",
+    "--indicate-current",
+    is_flag=True,
+    help="Mark the database's current revision(s) (runs env.py to read them).",
+)
 @pass_state
 def history_cmd(
-    state: CliState, rev_range: str | None, verbose: bool, as_json: bool, with_git: bool
+    state: CliState,
+    rev_range: str | None,
+    verbose: bool,
+    as_json: bool,
+    with_git: bool,
+    indicate_current: bool,
 ) -> None:
-    """List revisions, newest first."""
-    scripts = command.history(state.config(), rev_range)
+    """List revisions, newest first.
+
+    START or END may be `current` (the database's revision, read through env.py).
+    """
+    if indicate_current:
+        scripts, current = command.history_current(state.config(), rev_range)
+    else:
+        scripts, current = command.history(state.config(), rev_range), None
     if with_git:
         graph = command.script_directory(state.config()).revision_map
         blames = command.provenance(state.config(), scripts)
         _echo(display.blame_text(blames, graph, as_json=as_json))
         return
-    _print_scripts(state, scripts, verbose, as_json, history=True)
+    _print_scripts(state, scripts, verbose, as_json, history=True, current=current)
 
 
 @cli.command("show", short_help="Show one revision's details.")
 @click.argument("rev")
 @pass_state
 def show_cmd(state: CliState, rev: str) -> None:
-    """Show the revision(s) REV names (an id, a prefix, head, LABEL@head, ...)."""
-    _print_scripts(state, command.show(state.config(), rev), True, False, history=False)
+    """Show the revision(s) REV names (an id, a prefix, head, LABEL@head, current, ...).
+
+    `base` and `LABEL@base` name no revision: nothing is shown.
+    """
+    scripts = command.show(state.config(), rev)
+    if not scripts and not state.quiet:
+        click.echo(display.show_base_text(rev), err=True, nl=False)
+    _print_scripts(state, scripts, True, False, history=False)
+
+
+@cli.command("edit", short_help="Open a revision file in $EDITOR.")
+@click.argument("rev")
+@pass_state
+def edit_cmd(state: CliState, rev: str) -> None:
+    """Open the revision file(s) REV names in $EDITOR (else $VISUAL).
+
+    REV is any revision identifier; `current` opens the database's current revision(s).
+    """
+    command.edit(state.config(), rev)
 
 
 @cli.command("check-heads", short_help="Exit 1 if the graph needs a merge.")
@@ -478,6 +576,15 @@ def stamp_cmd(
             purge=purge,
             lock_timeout=lock_timeout,
         )
+
+
+@cli.command("ensure-version", short_help="Create the version table if it is missing.")
+@_sql_option
+@pass_state
+def ensure_version_cmd(state: CliState, sql: bool) -> None:
+    """Create the version table if the database has none yet (alias: ensure_version)."""
+    with _progress(state):
+        command.ensure_version(state.config(), sql=sql)
 
 
 @cli.command("current")

@@ -195,11 +195,40 @@ class Config:
             ) from None
 
     def get_list_option(self, name: str) -> list[str]:
-        """A main-section key holding a list separated by spaces, commas or os.pathsep."""
+        """A main-section key holding a list separated by spaces, commas or os.pathsep.
+
+        ``version_locations`` and ``prepend_sys_path`` are split on ``path_separator``
+        instead when it is set (``version_locations`` also honours the older
+        ``version_path_separator``), so that paths may hold spaces; TOML arrays are lists.
+        """
         raw = self.get_main_option(name) or ""
+        separator = self._path_separator(name)
+        if separator is None and self._toml_list(raw):
+            separator = "\n"
+        if separator is not None:
+            return [item.strip() for item in raw.split(separator) if item.strip()]
         for separator in (",", os.pathsep, "\n"):
             raw = raw.replace(separator, " ")
         return raw.split()
+
+    def _path_separator(self, name: str) -> str | None:
+        """The separator the config sets for the path list ``name`` (None: not set)."""
+        for option in _SEPARATOR_OPTIONS.get(name, ()):
+            value = self.get_main_option(option)
+            if value is None or not value.strip():
+                continue
+            value = value.strip()
+            if value not in _SEPARATORS:
+                raise ConfigError(
+                    f"{self.config_file_name}: option {option!r} must be one of "
+                    f"{', '.join(_SEPARATORS)}, not {value!r}"
+                )
+            return _SEPARATORS[value]
+        return None
+
+    def _toml_list(self, raw: str) -> bool:
+        # TOML arrays are stored one item a line (see _toml_scalar).
+        return "\n" in raw and (self.config_file_name or "").endswith(".toml")
 
     def get_template_directory(self) -> Path:
         """Where the bundled environment templates live."""
@@ -227,11 +256,22 @@ class Config:
             self.stdout.write((text % args if args else text) + "\n")
 
 
+# path_separator's values, as Alembic spells them
+_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+# the path lists that honour a separator option, and the options they read, first wins
+_SEPARATOR_OPTIONS = {
+    "version_locations": ("path_separator", "version_path_separator"),
+    "prepend_sys_path": ("path_separator",),
+}
+
+
 def _toml_scalar(value: object, here: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return " ".join(_toml_scalar(item, here) for item in value)
+        # One item a line, each line ended: items may hold spaces (paths), and the line
+        # break marks even a one-item array as a list (see Config.get_list_option).
+        return "".join(_toml_scalar(item, here) + "\n" for item in value)
     return str(value).replace("%(here)s", here)
 
 

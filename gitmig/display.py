@@ -6,13 +6,15 @@ its fast path (:mod:`gitmig.fastpath`) print the same thing because both print t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from gitmig.command import (
+        AdoptResult,
         Blame,
         CurrentState,
         HeadsCheck,
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIX_HINT",
+    "adopt_text",
     "blame_text",
     "branches_text",
     "check_text",
@@ -46,6 +49,7 @@ __all__ = [
     "rebase_text",
     "script_json",
     "scripts_text",
+    "show_base_text",
     "tagged_id",
     "tags",
     "templates_text",
@@ -60,14 +64,17 @@ FIX_HINT = (
 )
 
 
-def tags(script: Script, graph: RevisionMap) -> str:
-    """``(label) (head) (mergepoint) (branchpoint)``, as they apply."""
+def tags(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
+    """``(label) (head) (current) (mergepoint) (branchpoint)``, as they apply (``current``:
+    the database's rows, for ``history --indicate-current``)."""
     parts = []
     labels = sorted(graph.labels(script.revision))
     if labels:
         parts.append(f"({', '.join(labels)})")
     if script.revision in graph.heads:
         parts.append("(head)")
+    if script.revision in current:
+        parts.append("(current)")
     if script.is_merge_point:
         parts.append("(mergepoint)")
     if len(graph.children(script.revision)) > 1:
@@ -75,13 +82,13 @@ def tags(script: Script, graph: RevisionMap) -> str:
     return " ".join(parts)
 
 
-def tagged_id(script: Script, graph: RevisionMap) -> str:
+def tagged_id(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """``id (tags)``, as ``heads`` and ``current`` print it."""
-    found = tags(script, graph)
+    found = tags(script, graph, current)
     return f"{script.revision}{' ' + found if found else ''}"
 
 
-def history_line(script: Script, graph: RevisionMap) -> str:
+def history_line(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """One history line: ``parent -> id (tags), message``."""
     if not script.parents:
         down = "<base>"
@@ -89,12 +96,12 @@ def history_line(script: Script, graph: RevisionMap) -> str:
         down = script.parents[0]
     else:
         down = "(" + ", ".join(script.parents) + ")"
-    return f"{down} -> {tagged_id(script, graph)}, {script.doc}"
+    return f"{down} -> {tagged_id(script, graph, current)}, {script.doc}"
 
 
-def details(script: Script, graph: RevisionMap) -> str:
+def details(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """A revision's full description (``-v``), ending with a blank line."""
-    lines = [f"Rev: {tagged_id(script, graph)}"]
+    lines = [f"Rev: {tagged_id(script, graph, current)}"]
     lines.append(f"Parent: {', '.join(script.parents) or '<base>'}")
     if script.dependencies:
         lines.append(f"Also depends on: {', '.join(script.dependencies)}")
@@ -112,9 +119,11 @@ def details(script: Script, graph: RevisionMap) -> str:
     return "\n".join(lines) + "\n"
 
 
-def script_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
-    """A revision as a JSON object (``--json``)."""
-    return {
+def script_json(
+    script: Script, graph: RevisionMap, current: Collection[str] | None = None
+) -> dict[str, Any]:
+    """A revision as a JSON object (``--json``); ``is_current`` when ``current`` was read."""
+    found: dict[str, Any] = {
         "revision": script.revision,
         "down_revision": list(script.parents),
         "depends_on": list(script.dependencies),
@@ -125,6 +134,9 @@ def script_json(script: Script, graph: RevisionMap) -> dict[str, Any]:
         "message": script.doc,
         "path": script.path,
     }
+    if current is not None:
+        found["is_current"] = script.revision in current
+    return found
 
 
 def _json(value: object) -> str:
@@ -139,18 +151,24 @@ def scripts_text(
     verbose: bool = False,
     as_json: bool = False,
     history: bool = False,
+    current: Collection[str] | None = None,
 ) -> str:
     """Revisions one per line: ids with tags, history lines (``history``), details
-    (``verbose``) or a JSON list (``as_json``)."""
+    (``verbose``) or a JSON list (``as_json``); ``current`` marks the database's rows."""
     if as_json:
-        return _json([script_json(s, graph) for s in scripts])
+        return _json([script_json(s, graph, current) for s in scripts])
     if verbose:
         render = details
     elif history:
         render = history_line
     else:
         render = tagged_id
-    return "".join(render(script, graph) + "\n" for script in scripts)
+    return "".join(render(script, graph, current or ()) + "\n" for script in scripts)
+
+
+def show_base_text(rev: str) -> str:
+    """``show`` of ``base`` or ``LABEL@base``: a note that no revision is named."""
+    return f"{rev.strip()} is the base, before any revision: nothing to show\n"
 
 
 def branches_text(
@@ -510,3 +528,63 @@ def lint_rules_text(rules: Sequence[Rule], as_json: bool = False) -> str:
         f"{', '.join(sorted(rule.dialects)) if rule.dialects else 'all dialects'}"
         for rule in rules
     )
+
+
+def adopt_text(result: AdoptResult) -> str:
+    """``adopt``: each file's change as a unified diff, then what was (or would be) done."""
+    import difflib
+
+    root = result.config_file.parent
+
+    def name(path: Path) -> str:
+        # As git names them: relative to the project (the config file's folder).
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    out: list[str] = []
+    for change in result.changes:
+        out.extend(
+            difflib.unified_diff(
+                change.before.splitlines(keepends=True),
+                change.after.splitlines(keepends=True),
+                f"a/{name(change.based_on or change.path)}",
+                f"b/{name(change.path)}",
+            )
+        )
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+    lines = []
+    verb = "Would write" if result.dry_run else "Wrote"
+    if result.config_status == "exists":
+        lines.append(f"{result.config_file} already configures gitmig; leaving it as it is")
+    else:
+        lines.append(f"{verb} {result.config_file}")
+    rewritten = [c for c in result.changes if c.path != result.config_file]
+    verb = "Would rewrite" if result.dry_run else "Rewrote"
+    lines.append(f"{verb} the alembic imports of {len(rewritten)} file(s)")
+    version = result.version
+    if result.dry_run:
+        lines.append("Dry run: nothing was written and no database was read")
+    elif version is None:
+        lines.append("Database skipped: run `gitmig adopt` again where it is reachable")
+    elif not version.rows:
+        lines.append(
+            f"{version.url}: no Alembic version rows; gitmig's version table is {version.table}"
+        )
+    elif version.mode == "keep":
+        lines.append(
+            f"{version.url}: kept {version.table} (at {', '.join(version.rows)}) as gitmig's "
+            "version table"
+        )
+    elif version.copied:
+        lines.append(
+            f"{version.url}: copied {version.source}'s {', '.join(version.copied)} into "
+            f"{version.table} ({version.source} is left as it is)"
+        )
+    else:
+        lines.append(
+            f"{version.url}: {version.table} took {version.source}'s {', '.join(version.rows)} "
+            "over before; nothing copied"
+        )
+    if not result.dry_run:
+        lines.append("Next: `gitmig current` should show the revision Alembic left")
+    return "".join(out) + _lines(lines)

@@ -41,7 +41,14 @@ _COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         {},
     ),
     "history": (
-        {"-v": "verbose", "--verbose": "verbose", "--json": "as_json", "--git": "with_git"},
+        {
+            "-v": "verbose",
+            "--verbose": "verbose",
+            "--json": "as_json",
+            "--git": "with_git",
+            "-i": "indicate_current",
+            "--indicate-current": "indicate_current",
+        },
         {"-r": "rev_range", "--rev-range": "rev_range"},
     ),
     "branches": ({"-v": "verbose", "--verbose": "verbose"}, {}),
@@ -110,15 +117,23 @@ def _history(
     as_json: bool = False,
     with_git: bool = False,
     rev_range: str | None = None,
+    indicate_current: bool = False,
 ) -> int:
     from gitmig import command, display
 
-    scripts = command.history(config, rev_range)
+    if indicate_current:
+        scripts, current = command.history_current(config, rev_range)
+    else:
+        scripts, current = command.history(config, rev_range), None
     graph = command.script_directory(config).revision_map
     if with_git:
         _write(display.blame_text(command.provenance(config, scripts), graph, as_json=as_json))
     else:
-        _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=True))
+        _write(
+            display.scripts_text(
+                scripts, graph, verbose=verbose, as_json=as_json, history=True, current=current
+            )
+        )
     return 0
 
 

@@ -17,6 +17,8 @@ the functions that need them, so that ``heads``, ``branches``, ``history`` and
 from __future__ import annotations
 
 from gitmig.command._base import script_directory as script_directory
+from gitmig.command.adopt import AdoptResult as AdoptResult
+from gitmig.command.adopt import adopt as adopt
 from gitmig.command.environment import InitResult as InitResult
 from gitmig.command.environment import TemplateInfo as TemplateInfo
 from gitmig.command.environment import init as init
@@ -28,10 +30,12 @@ from gitmig.command.git_flows import check_heads_report as check_heads_report
 from gitmig.command.git_flows import provenance as provenance
 from gitmig.command.git_flows import rebase as rebase
 from gitmig.command.git_flows import since_range as since_range
+from gitmig.command.graph import CurrentHistory as CurrentHistory
 from gitmig.command.graph import branches as branches
 from gitmig.command.graph import check_heads as check_heads
 from gitmig.command.graph import heads as heads
 from gitmig.command.graph import history as history
+from gitmig.command.graph import history_current as history_current
 from gitmig.command.graph import show as show
 from gitmig.command.hooks import HOOK_MARKER as HOOK_MARKER
 from gitmig.command.hooks import hook_install as hook_install
@@ -40,8 +44,10 @@ from gitmig.command.migrate import DatabaseState as DatabaseState
 from gitmig.command.migrate import check as check
 from gitmig.command.migrate import current as current
 from gitmig.command.migrate import downgrade as downgrade
+from gitmig.command.migrate import ensure_version as ensure_version
 from gitmig.command.migrate import stamp as stamp
 from gitmig.command.migrate import upgrade as upgrade
+from gitmig.command.revisions import edit as edit
 from gitmig.command.revisions import merge as merge
 from gitmig.command.revisions import new as new
 from gitmig.command.revisions import revision as revision
@@ -51,13 +57,16 @@ from gitmig.command.safety import lint_rules as lint_rules
 
 __all__ = [
     "HOOK_MARKER",
+    "AdoptResult",
     "Blame",
+    "CurrentHistory",
     "CurrentState",
     "DatabaseState",
     "HeadsCheck",
     "InitResult",
     "LintReport",
     "TemplateInfo",
+    "adopt",
     "blame",
     "branches",
     "check",
@@ -65,8 +74,11 @@ __all__ = [
     "check_heads_report",
     "current",
     "downgrade",
+    "edit",
+    "ensure_version",
     "heads",
     "history",
+    "history_current",
     "hook_install",
     "init",
     "lint",

@@ -5,17 +5,25 @@ These are the light commands: nothing here imports SQLAlchemy, Mako or the git l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import script_directory
-from gitmig.exc import CommandError, UsageError
+from gitmig.exc import UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
     from gitmig.script.base import Script
     from gitmig.script.revision import Divergence
 
-__all__ = ["branches", "check_heads", "heads", "history", "show"]
+__all__ = [
+    "CurrentHistory",
+    "branches",
+    "check_heads",
+    "heads",
+    "history",
+    "history_current",
+    "show",
+]
 
 
 def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
@@ -41,7 +49,37 @@ def branches(config: Config) -> list[tuple[Script, list[Script]]]:
 
 
 def history(config: Config, rev_range: str | None = None) -> list[Script]:
-    """Revisions newest first, optionally limited to ``START:END`` (either side optional)."""
+    """Revisions newest first, optionally limited to ``START:END`` (either side optional).
+
+    ``current`` may stand for either side (``current:`` lists what an upgrade to the heads
+    would run); the database is then read through env.py.
+    """
+    return _history(config, rev_range, None)
+
+
+class CurrentHistory(NamedTuple):
+    """``history --indicate-current``: the revisions, and the database's current ones."""
+
+    #: revisions newest first
+    scripts: list[Script]
+    #: the version table's rows
+    current: tuple[str, ...]
+
+
+def history_current(config: Config, rev_range: str | None = None) -> CurrentHistory:
+    """:func:`history` plus the database's current revisions (env.py runs to read them)."""
+    rows = _current_rows(config)
+    return CurrentHistory(_history(config, rev_range, rows), rows)
+
+
+def _current_rows(config: Config) -> tuple[str, ...]:
+    from gitmig.command.migrate import current
+
+    return current(config).rows
+
+
+def _history(config: Config, rev_range: str | None, rows: tuple[str, ...] | None) -> list[Script]:
+    """``history``; ``rows`` are the database's rows (``None``: read them if needed)."""
     script_dir = script_directory(config)
     lower: str | None = None
     upper: str | None = None
@@ -51,18 +89,25 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
                 f"History range {rev_range!r} must be START:END (either side may be empty)"
             )
         lower, upper = (part.strip() or None for part in rev_range.split(":", 1))
+    if "current" in (lower, upper) and rows is None:
+        rows = _current_rows(config)
+    if "current" in (lower, upper) and not rows:
+        if upper == "current":
+            return []  # the database is at base: nothing is at or below it
+        lower = None
     selected = script_dir.revision_map.range(
-        None if lower == "base" else lower, None if upper == "heads" else upper
+        rows if lower == "current" else None if lower == "base" else lower,
+        rows if upper == "current" else None if upper == "heads" else upper,
     )
     return [script_dir.get_script(rev.revision) for rev in reversed(selected)]
 
 
 def show(config: Config, rev: str) -> list[Script]:
-    """The revision(s) an identifier names (``heads`` may name several)."""
+    """The revision(s) an identifier names: several for ``heads``, none for ``base`` or
+    ``LABEL@base`` (as in Alembic). ``current`` reads the database (env.py runs)."""
     script_dir = script_directory(config)
-    ids = script_dir.revision_map.resolve(rev)
-    if not ids:
-        raise CommandError(f"{rev!r} names no revision (it is the base)")
+    rows = _current_rows(config) if rev.strip() == "current" else ()
+    ids = script_dir.revision_map.resolve(rev, rows)
     return [script_dir.get_script(rev_id) for rev_id in ids]
 
 

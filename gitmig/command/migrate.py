@@ -25,6 +25,7 @@ __all__ = [
     "check",
     "current",
     "downgrade",
+    "ensure_version",
     "run_autogenerate",
     "run_env",
     "stamp",
@@ -235,6 +236,27 @@ def stamp(
         purge=purge,
         lock_timeout=lock_timeout,
     )
+
+
+def ensure_version(config: Config, sql: bool = False) -> None:
+    """Create the version table if it does not exist yet (nothing else changes).
+
+    With ``sql``, write its ``CREATE TABLE`` instead.
+    """
+    script_dir = script_directory(config)
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        if context.as_sql:
+            from sqlalchemy.schema import CreateTable
+
+            context.impl._exec(CreateTable(context._version))
+        else:
+            # An online run makes the table itself when the database has none yet; this
+            # makes sure of it even when env.py configures the run not to change anything.
+            context._ensure_version_table()
+        return []
+
+    run_env(config, script_dir, fn=fn, as_sql=sql)
 
 
 class DatabaseState(NamedTuple):

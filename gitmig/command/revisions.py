@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from gitmig.script.base import ScriptDirectory
     from gitmig.script.revision import RevisionMap
 
-__all__ = ["merge", "new", "revision"]
+__all__ = ["edit", "merge", "new", "revision"]
 
 
 def new(
@@ -266,3 +266,22 @@ def merge(
     )
     _after_write(config, script_dir, path)
     return path
+
+
+def edit(config: Config, rev: str) -> list[Path]:
+    """Open the revision file(s) ``rev`` names in ``$EDITOR`` (``current``: the database's).
+
+    Returns the files opened, after the editor has exited.
+    """
+    from gitmig.command.graph import show
+    from gitmig.util.editor import open_in_editor
+
+    scripts = show(config, rev)
+    if not scripts:
+        if rev.strip() == "current":
+            raise CommandError("The database is at base: there is no current revision to edit")
+        raise CommandError(f"{rev!r} names no revision file (it is the base)")
+    paths = [Path(script.path) for script in scripts if script.path is not None]
+    for path in paths:
+        open_in_editor(path)
+    return paths

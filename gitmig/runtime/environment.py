@@ -163,7 +163,7 @@ class EnvironmentContext:
         downgrade_token: str = "downgrades",
         user_module_prefix: str | None = None,
         render_as_batch: bool = False,
-        version_table: str = "gitmig_version",
+        version_table: str | None = None,
         version_table_schema: str | None = None,
         on_version_apply: Callable[..., None] | Sequence[Callable[..., None]] | None = None,
         lock_timeout: float | None = None,
@@ -205,7 +205,11 @@ class EnvironmentContext:
             downgrade_token=downgrade_token,
             user_module_prefix=user_module_prefix,
             render_as_batch=render_as_batch,
-            version_table=version_table,
+            # The config file's version_table (e.g. alembic_version, for a project gitmig
+            # took over from Alembic) unless env.py names one.
+            version_table=version_table
+            or (self.config.get_main_option("version_table") or "").strip()
+            or "gitmig_version",
             version_table_schema=version_table_schema,
             on_version_apply=on_version_apply,
         )

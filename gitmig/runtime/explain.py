@@ -24,7 +24,9 @@ _EXAMPLE = "set it to your database's URL (e.g. postgresql+psycopg://user@localh
 
 def explain_env_failure(config: Config, env_py: Path, err: ScriptError) -> GitmigError | None:
     """A clearer error for env.py's failure ``err``, or ``None`` to report ``err`` as it is."""
-    return _url_problem(config, err) or _connection_failure(env_py, err)
+    return (
+        _url_problem(config, err) or _connection_failure(env_py, err) or _no_greenlet(env_py, err)
+    )
 
 
 def section_label(config: Config, section: str) -> str:
@@ -76,3 +78,14 @@ def _connection_failure(env_py: Path, err: BaseException) -> ScriptError | None:
     lines = str(cause.orig if cause.orig is not None else cause).splitlines()
     reason = "; ".join(" ".join(line.split()) for line in lines if line.strip())
     return ScriptError(f"{env_py}: cannot connect to the database: {reason}")
+
+
+def _no_greenlet(env_py: Path, err: BaseException) -> ScriptError | None:
+    """A ScriptError naming the extra to install if an async env.py lacks ``greenlet``."""
+    cause = err.__cause__
+    if not isinstance(cause, ImportError) or "greenlet" not in str(cause):
+        return None
+    return ScriptError(
+        f"{env_py}: SQLAlchemy's asyncio support needs the greenlet package: "
+        "pip install 'gitmig[async]'"
+    )

@@ -47,7 +47,15 @@ class Script(Revision):
             raise ScriptError(
                 f"{self.path}: revision {self.revision} has no {direction}() function"
             )
-        function(**kw)
+        try:
+            function(**kw)
+        except (NameError, AttributeError) as err:
+            from gitmig.util.alembic_imports import alembic_failure_hint
+
+            hint = alembic_failure_hint(self.path or "", err, self.module)
+            if hint is None:
+                raise
+            raise ScriptError(hint) from err
 
 
 class ScriptDirectory:

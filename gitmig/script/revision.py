@@ -652,14 +652,20 @@ class RevisionMap:
             anchor = self._current_for(current, label, target)
         return self.ancestors(anchor) | self.descendants(anchor)
 
-    def range(self, lower: str | None = None, upper: str | None = None) -> list[Revision]:
+    def range(
+        self, lower: str | Sequence[str] | None = None, upper: str | Sequence[str] | None = None
+    ) -> list[Revision]:
         """Revisions between ``lower`` and ``upper`` (both inclusive), in topological order.
 
+        Each side is an identifier or the ids themselves (e.g. a database's current rows);
         ``None`` (or ``base``/``heads``) leaves that side open.
         """
-        uppers = self.resolve(upper) if upper else self.heads
+        if not upper:
+            uppers = self.heads
+        else:
+            uppers = self.resolve(upper) if isinstance(upper, str) else tuple(upper)
         selected = self.ancestors(uppers, include_dependencies=False)
-        lowers = self.resolve(lower) if lower else ()
+        lowers = (self.resolve(lower) if isinstance(lower, str) else tuple(lower)) if lower else ()
         if lowers:
             selected &= self.descendants(lowers, include_dependencies=False)
         return [self._revs[r] for r in self.sort(selected)]

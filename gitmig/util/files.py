@@ -36,5 +36,10 @@ def load_python_file(path: str | Path, module_name: str, doing: str = "import") 
         raise
     except Exception as err:
         sys.modules.pop(module_name, None)
+        from gitmig.util.alembic_imports import alembic_failure_hint
+
+        hint = alembic_failure_hint(path, err, module)
+        if hint is not None:
+            raise ScriptError(hint) from err
         raise ScriptError(f"{path}: failed to {doing}: {type(err).__name__}: {err}") from err
     return module

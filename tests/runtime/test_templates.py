@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from contextlib import redirect_stdout
 
+import pytest
 import sqlalchemy as sa
 
 from gitmig import command
@@ -145,3 +146,34 @@ def test_multidb_current_lists_every_engine(postgresql_url, sqlite_url, make_pro
     checked = CliRunner().invoke(cli, ["-c", str(project.ini), "current", "--check-heads"])
     assert checked.exit_code == 1 and "s3cret" not in checked.output
     assert f"{sqlite_url} is at base, not at the head(s) m1" in checked.output
+
+
+def test_async_extra_brings_greenlet():
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    assert any(dep.startswith("greenlet") for dep in extras["async"])
+    readme = Path(__file__).resolve().parents[2] / "templates" / "async" / "README"
+    assert "gitmig[async]" in readme.read_text()
+
+
+def test_missing_greenlet_names_the_extra(tmp_path):
+    from gitmig.config import Config
+    from gitmig.exc import ScriptError
+    from gitmig.runtime.explain import explain_env_failure
+
+    env_py = tmp_path / "env.py"
+    err = ScriptError(f"{env_py}: failed to run")
+    # What SQLAlchemy's asyncio extension raises without greenlet.
+    err.__cause__ = ImportError(
+        "The SQLAlchemy asyncio module requires that the Python 'greenlet' library is installed."
+    )
+    better = explain_env_failure(Config(), env_py, err)
+    assert better is not None
+    assert str(better) == (
+        f"{env_py}: SQLAlchemy's asyncio support needs the greenlet package: "
+        "pip install 'gitmig[async]'"
+    )
