@@ -99,8 +99,9 @@ def _heads(config: Config, verbose: bool = False, as_json: bool = False, **kw: b
     from gitmig import command, display
 
     scripts = command.heads(config, **kw)
-    graph = command.script_directory(config).revision_map
+    graph = command.revision_graph(config)
     _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json))
+    _notes(config)
     return 0
 
 
@@ -114,19 +115,21 @@ def _history(
     from gitmig import command, display
 
     scripts = command.history(config, rev_range)
-    graph = command.script_directory(config).revision_map
+    graph = command.revision_graph(config)
     if with_git:
         _write(display.blame_text(command.provenance(config, scripts), graph, as_json=as_json))
     else:
         _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json, history=True))
+    _notes(config)
     return 0
 
 
 def _branches(config: Config, verbose: bool = False) -> int:
     from gitmig import command, display
 
-    graph = command.script_directory(config).revision_map
-    _write(display.branches_text(command.branches(config), graph, verbose))
+    points = command.branches(config)
+    _write(display.branches_text(points, command.revision_graph(config), verbose))
+    _notes(config)
     return 0
 
 
@@ -152,6 +155,14 @@ _HANDLERS: dict[str, Callable[..., int]] = {
     "branches": _branches,
     "check-heads": _check_heads,
 }
+
+
+def _notes(config: Config) -> None:
+    """On stderr, as the CLI: parents the graph took from a git ref."""
+    from gitmig import command, display
+
+    for line in display.supplied_lines(command.supplied_parents(config)):
+        sys.stderr.write(line + "\n")
 
 
 def _write(text: str) -> None:

@@ -16,7 +16,9 @@ the functions that need them, so that ``heads``, ``branches``, ``history`` and
 
 from __future__ import annotations
 
+from gitmig.command._base import revision_graph as revision_graph
 from gitmig.command._base import script_directory as script_directory
+from gitmig.command._base import supplied_parents as supplied_parents
 from gitmig.command.environment import InitResult as InitResult
 from gitmig.command.environment import TemplateInfo as TemplateInfo
 from gitmig.command.environment import init as init
@@ -69,9 +71,11 @@ __all__ = [
     "provenance",
     "rebase",
     "revision",
+    "revision_graph",
     "script_directory",
     "show",
     "since_range",
     "stamp",
+    "supplied_parents",
     "upgrade",
 ]

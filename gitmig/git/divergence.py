@@ -34,7 +34,11 @@ __all__ = [
     "RebasePlan",
     "Snapshot",
     "SnapshotReader",
+    "Supplied",
     "compare",
+    "complete_from",
+    "find_supplier",
+    "missing_parents",
     "plan_rebase",
 ]
 
@@ -252,6 +256,8 @@ class Comparison:
         self.invalid: str | None = None
         #: heads of the united graph
         self.heads: tuple[str, ...] = ()
+        #: no merge-base was found because this clone is shallow (not unrelated histories)
+        self.shallow = False
 
     @property
     def ok(self) -> bool:
@@ -270,6 +276,7 @@ def compare(reader: SnapshotReader, ours: Snapshot, ref: str) -> Comparison:
     base_commit = reader.repo.merge_base(head, theirs.commit) if head else None
     base = reader.at_commit(base_commit) if base_commit else Snapshot("none", None)
     result = Comparison(ours, theirs, base_commit)
+    result.shallow = base_commit is None and head is not None and reader.repo.is_shallow()
 
     union: dict[str, Revision] = dict(theirs.revisions)
     for rev_id, rev in ours.revisions.items():
@@ -298,11 +305,85 @@ def compare(reader: SnapshotReader, ours: Snapshot, ref: str) -> Comparison:
         if all(side != "theirs" for side in sides.values()):
             continue  # already divergent here without the ref: the work-tree check reports it
         result.divergent.append(DivergentHeads(div.heads, sides, div.common_ancestors))
-    result.added_ours = tuple(graph.sort(r for r in ours.revisions if r not in base.revisions))
+    # (orphans and their descendants are not in the graph: they are reported above)
+    result.added_ours = tuple(
+        graph.sort(r for r in ours.revisions if r not in base.revisions and r in graph)
+    )
     result.added_theirs = tuple(
         graph.sort(r for r in theirs.revisions if r not in base.revisions and r in graph)
     )
     return result
+
+
+class Supplied(NamedTuple):
+    """A parent that the revisions here name and that only a git ref declares."""
+
+    #: the missing parent's id
+    parent: str
+    #: the revision here that names it, and that revision's file
+    child: str
+    path: str
+    #: the ref that declares it (and every ancestor it needs)
+    ref: str
+
+
+def missing_parents(revisions: dict[str, Revision]) -> dict[str, Revision]:
+    """``{parent: the first revision naming it}`` for parents absent from ``revisions``."""
+    missing: dict[str, Revision] = {}
+    for rev_id in sorted(revisions):
+        for parent in revisions[rev_id].parents:
+            if parent not in revisions:
+                missing.setdefault(parent, revisions[rev_id])
+    return missing
+
+
+def complete_from(revisions: dict[str, Revision], theirs: Snapshot) -> list[Revision] | None:
+    """The revisions of ``theirs`` that the missing parents of ``revisions`` need.
+
+    That is each missing parent with its ancestry (and the dependencies of those) as
+    declared at ``theirs``; ``None`` when ``theirs`` lacks one of them. After
+    ``gitmig rebase --onto REF``, and before ``git merge REF``, REF supplies them.
+    """
+    wanted = list(missing_parents(revisions))
+    if not wanted:
+        return []
+    found: dict[str, Revision] = {}
+    while wanted:
+        rev_id = wanted.pop()
+        if rev_id in revisions or rev_id in found:
+            continue
+        rev = theirs.revisions.get(rev_id)
+        if rev is None:
+            return None
+        found[rev_id] = rev
+        wanted.extend(rev.parents)
+        wanted.extend(d for d in rev.dependencies if d in theirs.revisions)
+    return [found[k] for k in sorted(found)]
+
+
+def find_supplier(
+    reader: SnapshotReader, revisions: dict[str, Revision], refs: Iterable[str]
+) -> tuple[list[Supplied], list[Revision]] | None:
+    """The first of ``refs`` that declares every missing parent of ``revisions``.
+
+    Returns what it supplies and the revisions to add to complete the graph, or ``None``
+    when no ref does. Refs that do not resolve are passed over.
+    """
+    missing = missing_parents(revisions)
+    seen: set[str] = set()
+    for ref in refs:
+        if ref in seen or not reader.repo.ref_exists(ref):
+            continue
+        seen.add(ref)
+        theirs = reader.at(ref)
+        extra = complete_from(revisions, theirs)
+        if extra is not None:
+            supplied = [
+                Supplied(parent, child.revision, child.where, theirs.name)
+                for parent, child in missing.items()
+            ]
+            return supplied, extra
+    return None
 
 
 def _side(rev_id: str, ours: Snapshot, theirs: Snapshot) -> str:
