@@ -13,12 +13,13 @@ if TYPE_CHECKING:
 
     from gitmig.config import Config
     from gitmig.exc import RevisionError
-    from gitmig.git.divergence import SnapshotReader, Supplied
+    from gitmig.git.divergence import Completion, SnapshotReader, Supplied
     from gitmig.git.repo import Repository
     from gitmig.script.base import ScriptDirectory
     from gitmig.script.revision import Revision, RevisionMap
 
 __all__ = [
+    "no_ref_supplies",
     "open_repo",
     "revision_graph",
     "script_directory",
@@ -99,16 +100,15 @@ def revision_graph(
     except RevisionError as err:
         found = _find_supplier(config, script_dir, err, prefer)
         if not complete:
-            raise _needs_merge(found[0]) from None
+            raise _needs_merge(found.supplied) from None
         from gitmig.script.base import Script
         from gitmig.script.revision import RevisionMap
 
-        supplied, extra = found
-        foreign = [_as_script(Script, rev) for rev in extra]
+        foreign = [_as_script(Script, rev) for rev in found.revisions]
         graph = RevisionMap([*script_dir.scripts(), *foreign])
         # The ScriptDirectory serves this graph from now on (get_script, the runtime's plan).
         script_dir._revision_map = graph
-        _supplied[config] = supplied
+        _supplied[config] = found.supplied
         return graph
 
 
@@ -119,21 +119,38 @@ def supplied_parents(config: Config) -> list[Supplied]:
 
 def _find_supplier(
     config: Config, script_dir: ScriptDirectory, err: RevisionError, prefer: Sequence[str]
-) -> tuple[list[Supplied], list[Revision]]:
-    """The parents a git ref supplies, and its revisions that complete the graph; or the
-    graph's own error ``err`` when the graph has another problem or no ref has them."""
+) -> Completion:
+    """What a git ref supplies to complete the graph; or the graph's own error ``err`` when
+    it has another problem, and an error naming the parent when no ref has it."""
     from gitmig.git.divergence import find_supplier, missing_parents
     from gitmig.git.repo import find_worktree
 
-    revisions = {script.revision: script for script in script_dir.scripts()}
-    if not missing_parents(dict(revisions)) or find_worktree(script_dir.dir) is None:
+    revisions: dict[str, Revision] = {s.revision: s for s in script_dir.scripts()}
+    if not missing_parents(revisions) or find_worktree(script_dir.dir) is None:
         raise err
     with open_repo(script_dir, "reading the graph") as repo:
         reader = snapshot_reader(repo, script_dir)
-        found = find_supplier(reader, dict(revisions), supplier_refs(config, repo, prefer))
-    if found is None:
-        raise err
+        refs = supplier_refs(config, repo, prefer)
+        found = find_supplier(reader, revisions, refs)
+        if found is None:
+            raise no_ref_supplies(reader, revisions, refs) or err
     return found
+
+
+def no_ref_supplies(
+    reader: SnapshotReader, revisions: dict[str, Revision], refs: Sequence[str]
+) -> RevisionError | None:
+    """The error for a missing parent that none of ``refs`` declares (``None``: each one
+    is declared somewhere, though by no single ref)."""
+    from gitmig.exc import RevisionError
+    from gitmig.git.divergence import unsupplied
+
+    for parent, child in unsupplied(reader, revisions, refs).items():
+        return RevisionError(
+            f"{child.where}: down_revision refers to {parent}, which no revision file "
+            "declares, here or on any git branch"
+        )
+    return None
 
 
 def _as_script(cls: type[Revision], rev: Revision) -> Revision:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import (
+    no_ref_supplies,
     open_repo,
     revision_graph,
     script_directory,
@@ -112,26 +113,39 @@ def check_heads_report(
 
     option = "--staged" if staged else "--against"
     from gitmig.exc import RevisionError
-    from gitmig.git.divergence import compare
+    from gitmig.git.divergence import compare, missing_parents
 
     with open_repo(script_dir, option) as repo:
         reader = snapshot_reader(repo, script_dir)
         ours = reader.index() if staged else reader.working_tree()
         report = HeadsCheck(ours.name, [])
         upstream = repo.upstream()
+        refs = []
         for ref in targets:
             if _UPSTREAM.match(ref) and upstream is None:
                 # A branch's first push has no upstream yet: nothing to diverge from.
                 report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
-                continue
-            report.comparisons.append(compare(reader, ours, ref))
+            else:
+                refs.append(ref)
+        ours = _complete(config, repo, reader, ours, report, refs)
+        report.comparisons = [compare(reader, ours, ref) for ref in refs]
         try:
             graph = _graph_of(ours)
         except RevisionError as err:
-            completed = _complete(config, repo, reader, ours, report, err)
-            if completed is None:
-                return report
-            graph = completed
+            if not report.comparisons:
+                raise
+            # A parent that exists nowhere is already one line of each comparison (an orphan).
+            missing = set(missing_parents(ours.revisions))
+            if (
+                ours.duplicates
+                or not missing
+                or any(
+                    not missing <= {o.missing for o in c.orphans if o.side == "ours"}
+                    for c in report.comparisons
+                )
+            ):
+                report.graph_problem = str(err)
+            return report
         report.divergences = graph.divergences()
         head_text = _staged_head_file(config, script_dir, repo) if staged else None
         report.head_file_problem = _head_file_problem(
@@ -146,31 +160,24 @@ def _complete(
     reader: SnapshotReader,
     ours: Snapshot,
     report: HeadsCheck,
-    err: RevisionError,
-) -> RevisionMap | None:
-    """The graph of ``ours`` completed with the parents a git ref supplies (noted in the
-    report), or ``None`` with the problem in the report; raises ``err`` when there is no
-    comparison to report it with."""
+    refs: Sequence[str],
+) -> Snapshot:
+    """``ours`` with the parents it lacks taken from the first git ref that declares them
+    (``refs`` first; noted in ``report``). Without comparisons to report it, a parent that
+    no ref declares is an error naming it."""
     from gitmig.git.divergence import find_supplier, missing_parents
-    from gitmig.script.revision import RevisionMap
 
-    missing = missing_parents(ours.revisions)
-    if missing and not ours.duplicates:
-        refs = supplier_refs(config, repo, [c.ref for c in report.comparisons])
-        found = find_supplier(reader, ours.revisions, refs)
-        if found is not None:
-            report.supplied, extra = found
-            return RevisionMap([*ours.revisions.values(), *extra])
-    if not report.comparisons:
-        raise err
-    # A parent that exists nowhere is already one line of each comparison (an orphan).
-    orphaned = all(
-        set(missing) <= {o.missing for o in c.orphans if o.side == "ours"}
-        for c in report.comparisons
-    )
-    if not (missing and orphaned and not ours.duplicates):
-        report.graph_problem = str(err)
-    return None
+    if ours.duplicates or not missing_parents(ours.revisions):
+        return ours
+    candidates = supplier_refs(config, repo, refs)
+    found = find_supplier(reader, ours.revisions, candidates, ours.paths)
+    if found is None:
+        error = no_ref_supplies(reader, ours.revisions, candidates)
+        if error is not None and not refs:
+            raise error
+        return ours
+    report.supplied = found.supplied
+    return found.complete(ours)
 
 
 def _graph_of(snapshot: Snapshot) -> RevisionMap:

@@ -63,7 +63,7 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
     return [script_dir.get_script(rev.revision) for rev in reversed(selected)]
 
 
-def _database_revision(config: Config, rev_range: str) -> str | None:
+def _database_revision(config: Config, rev_range: str | None) -> str | None:
     """The one revision the database is at (``None``: base), for ``history -r current:``."""
     from gitmig.command.migrate import current
 

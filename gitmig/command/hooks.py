@@ -33,13 +33,15 @@ _STAGED = "CHECK_ARGS='check-heads --staged'"
 
 #: what each hook checks; pre-push is opt-in (``hook install --pre-push``)
 HOOK_TYPES: dict[str, _Hook] = {
-    "pre-commit": _Hook("Refuses a commit whose staged migration graph has divergent heads.", _STAGED),
+    "pre-commit": _Hook(
+        "Refuses a commit whose staged migration graph has divergent heads.", _STAGED
+    ),
     # `git merge` commits without running pre-commit: this one sees the merged index.
     "pre-merge-commit": _Hook(
         "Refuses a merge that would leave divergent migration heads.",
         _STAGED,
         'if [ $status -eq 1 ]; then\n    echo "gitmig: the merge is still in progress. Join '
-        "the heads with \\`gitmig merge -m \\\"merge heads\\\"\\`, \\`git add\\` the new "
+        'the heads with \\`gitmig merge -m \\"merge heads\\"\\`, \\`git add\\` the new '
         'revision, then \\`git commit\\` to complete it (or \\`git merge --abort\\`)." >&2\n'
         "fi\n",
     ),
@@ -94,12 +96,15 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
             on_failure=hook.on_failure,
         )
     for path, text in texts.items():
-        if path.exists() and path.read_text(encoding="utf-8", errors="replace") != text:
-            if not force:
-                raise CommandError(
-                    f"{path} already exists and is not this gitmig hook; pass --force to "
-                    "replace it (or call `gitmig check-heads --staged` from it yourself)"
-                )
+        if (
+            not force
+            and path.exists()
+            and path.read_text(encoding="utf-8", errors="replace") != text
+        ):
+            raise CommandError(
+                f"{path} already exists and is not this gitmig hook; pass --force to "
+                "replace it (or call `gitmig check-heads --staged` from it yourself)"
+            )
     hooks.mkdir(parents=True, exist_ok=True)
     for path, text in texts.items():
         path.write_text(text, encoding="utf-8")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Comparison",
+    "Completion",
     "DivergentHeads",
     "IdConflict",
     "Orphan",
@@ -40,6 +41,7 @@ __all__ = [
     "find_supplier",
     "missing_parents",
     "plan_rebase",
+    "unsupplied",
 ]
 
 
@@ -361,29 +363,79 @@ def complete_from(revisions: dict[str, Revision], theirs: Snapshot) -> list[Revi
     return [found[k] for k in sorted(found)]
 
 
-def find_supplier(
-    reader: SnapshotReader, revisions: dict[str, Revision], refs: Iterable[str]
-) -> tuple[list[Supplied], list[Revision]] | None:
-    """The first of ``refs`` that declares every missing parent of ``revisions``.
+class Completion(NamedTuple):
+    """What one git ref supplies to complete a graph whose parents are missing here."""
 
-    Returns what it supplies and the revisions to add to complete the graph, or ``None``
-    when no ref does. Refs that do not resolve are passed over.
-    """
+    supplied: list[Supplied]
+    #: the ref's revisions to add (the missing parents and their ancestry)
+    revisions: list[Revision]
+    #: the ref's snapshot they come from
+    snapshot: Snapshot
+
+    def complete(self, ours: Snapshot) -> Snapshot:
+        """``ours`` with the supplied revisions added (same name and commit)."""
+        snap = Snapshot(ours.name, ours.commit)
+        snap.revisions, snap.digests, snap.paths = (
+            dict(ours.revisions),
+            dict(ours.digests),
+            dict(ours.paths),
+        )
+        snap.duplicates = list(ours.duplicates)
+        for rev in self.revisions:
+            snap.add(rev, self.snapshot.digests[rev.revision], self.snapshot.paths[rev.revision])
+        return snap
+
+
+def find_supplier(
+    reader: SnapshotReader,
+    revisions: dict[str, Revision],
+    refs: Iterable[str],
+    paths: dict[str, str] | None = None,
+) -> Completion | None:
+    """The first of ``refs`` that declares every missing parent of ``revisions``, or
+    ``None`` when no ref does (or nothing is missing). Refs that do not resolve, or whose
+    revision files cannot be read, are passed over. ``paths`` names the revisions' files
+    in the notes (default: where each revision says it is declared)."""
     missing = missing_parents(revisions)
+    if not missing:
+        return None
+    for theirs in _snapshots(reader, refs):
+        extra = complete_from(revisions, theirs)
+        if extra is not None:
+            supplied = [
+                Supplied(
+                    parent,
+                    child.revision,
+                    (paths or {}).get(child.revision, child.where),
+                    theirs.name,
+                )
+                for parent, child in missing.items()
+            ]
+            return Completion(supplied, extra, theirs)
+    return None
+
+
+def unsupplied(
+    reader: SnapshotReader, revisions: dict[str, Revision], refs: Iterable[str]
+) -> dict[str, Revision]:
+    """The missing parents of ``revisions`` that none of ``refs`` declares, each with the
+    first revision naming it."""
+    missing = missing_parents(revisions)
+    for theirs in _snapshots(reader, refs):
+        missing = {k: v for k, v in missing.items() if k not in theirs.revisions}
+    return missing
+
+
+def _snapshots(reader: SnapshotReader, refs: Iterable[str]) -> Iterable[Snapshot]:
     seen: set[str] = set()
     for ref in refs:
         if ref in seen or not reader.repo.ref_exists(ref):
             continue
         seen.add(ref)
-        theirs = reader.at(ref)
-        extra = complete_from(revisions, theirs)
-        if extra is not None:
-            supplied = [
-                Supplied(parent, child.revision, child.where, theirs.name)
-                for parent, child in missing.items()
-            ]
-            return supplied, extra
-    return None
+        try:
+            yield reader.at(ref)
+        except ScriptError:
+            continue  # a branch with a broken revision file supplies nothing
 
 
 def _side(rev_id: str, ours: Snapshot, theirs: Snapshot) -> str:
