@@ -25,7 +25,6 @@ from gitmig.exc import CommandError, MultipleHeadsError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
-    from gitmig.exc import RevisionError
     from gitmig.git.divergence import Comparison, RebasePlan, Snapshot, SnapshotReader, Supplied
     from gitmig.git.repo import Provenance, Repository
     from gitmig.script.base import Script, ScriptDirectory
