@@ -69,12 +69,7 @@ def test_a_team_of_three(
     boss = TeamRepo(lead, lead / "gitmig.ini", lead / "migrations" / "versions")
     assert CliRunner().invoke(cli, ["init", str(lead / "migrations")]).exit_code == 0
     boss.set_option("git_target", "origin/main")
-    _table_revision(boss, "r0", "", "account")
-    (boss.versions / "r0_account.py").write_text(
-        (boss.versions / "r0_account.py")
-        .read_text()
-        .replace('down_revision = ""', "down_revision = None")
-    )
+    _table_revision(boss, "r0", None, "account")
     boss.commit("project")
     origin = tmp_path / "origin.git"
     git(tmp_path, "clone", "-q", "--bare", str(lead), str(origin))
