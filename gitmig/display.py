@@ -208,8 +208,10 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     if comparison.ok:
         lines.append(f"  ok: merging {ref} leaves head(s) {', '.join(comparison.heads)}")
         return lines
+    order = {"ours": 0, "both": 1, "theirs": 2}
     for div in comparison.divergent:
-        heads = ", ".join(f"{h} ({div.sides[h]})" for h in div.heads)
+        ranked = sorted(div.heads, key=lambda h: (order[div.sides[h]], h))  # ours first
+        heads = ", ".join(f"{h} ({div.sides[h]})" for h in ranked)
         common = ", ".join(div.common_ancestors) or "none"
         lines.append(f"  divergent heads: {heads}; common ancestor: {common}")
     if comparison.divergent:

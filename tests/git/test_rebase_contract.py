@@ -55,7 +55,7 @@ def test_check_heads_against_the_ref_passes(rebased: TeamRepo) -> None:
     ]
     # the other branch still diverges: the check does not go blind
     out = rebased.run("check-heads", "--against", "feature-b", expect=1).output
-    assert "divergent heads: b1 (theirs), a2 (ours); common ancestor: r0" in out
+    assert "divergent heads: a2 (ours), b1 (theirs); common ancestor: r0" in out
 
 
 def test_plain_commands_say_where_the_parent_lives(rebased: TeamRepo) -> None:
