@@ -152,7 +152,7 @@ def _migrate(
     tag: str | None,
     lock_timeout: float | None,
 ) -> None:
-    from gitmig.runtime.plan import downgrade_steps, resolve_rows, upgrade_steps
+    from gitmig.runtime.plan import downgrade_steps, upgrade_steps
 
     _check_offline_lock(direction, sql, lock_timeout)
     script_dir = script_directory(config)
@@ -164,24 +164,40 @@ def _migrate(
         )
     # An offline script that starts at a revision may take it from a git ref (`--since`,
     # right after `gitmig rebase`); a run against a database needs every file here.
-    graph = revision_graph(config, complete=sql and starting_rev is not None)
+    revision_graph(config, complete=sql and starting_rev is not None)
     make_steps = upgrade_steps if direction == "upgrade" else downgrade_steps
-
-    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
-        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
-        return make_steps(script_dir, rows, target)
-
-    run_env(
+    _run_planned(
         config,
         script_dir,
-        fn=fn,
-        as_sql=sql,
+        lambda rows: make_steps(script_dir, rows, target),
+        sql,
         starting_rev=starting_rev,
         destination_rev=target,
         tag=tag,
-        lock=not sql,
         lock_timeout=lock_timeout,
     )
+
+
+def _run_planned(
+    config: Config,
+    script_dir: ScriptDirectory,
+    plan: Callable[[tuple[str, ...]], list[MigrationStep]],
+    sql: bool,
+    **kw: Any,
+) -> None:
+    """Run env.py with ``plan`` turning the database's version rows into the run's steps.
+
+    Online, the rows must all be known revisions and the run holds the deploy lock.
+    """
+    from gitmig.runtime.plan import resolve_rows
+
+    graph = script_dir.revision_map
+
+    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
+        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
+        return plan(rows)
+
+    run_env(config, script_dir, fn=fn, as_sql=sql, lock=not sql, **kw)
 
 
 def stamp(
@@ -197,7 +213,7 @@ def stamp(
     Each target replaces the rows on its own line of history; ``base`` empties the table.
     ``purge`` empties it first, which also overwrites revisions the scripts do not know.
     """
-    from gitmig.runtime.plan import resolve_rows, stamp_steps
+    from gitmig.runtime.plan import stamp_steps
 
     script_dir = script_directory(config)
     targets = [revision] if isinstance(revision, str) else list(revision)
@@ -210,20 +226,14 @@ def stamp(
     if sql and len(targets) == 1:
         starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")
     graph = revision_graph(config, complete=False)
-
-    def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
-        rows = resolve_rows(graph, heads, exact=not sql, version_table=context.version_table)
-        return stamp_steps(graph, rows, targets, purge=purge)
-
-    run_env(
+    _run_planned(
         config,
         script_dir,
-        fn=fn,
-        as_sql=sql,
+        lambda rows: stamp_steps(graph, rows, targets, purge=purge),
+        sql,
         starting_rev=starting_rev,
         destination_rev=tuple(targets),
         tag=tag,
-        lock=not sql,
         purge=purge,
         lock_timeout=lock_timeout,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy import Column, Identity, Integer, MetaData, String, Table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.types import to_instance
@@ -34,6 +34,7 @@ __all__ = [
     "AlterTable",
     "ColumnComment",
     "ColumnDefault",
+    "ColumnIdentity",
     "ColumnName",
     "ColumnNullable",
     "ColumnType",
@@ -42,9 +43,11 @@ __all__ = [
     "alter_column",
     "alter_table",
     "format_column_name",
+    "format_identity",
     "format_server_default",
     "format_table_name",
     "format_type",
+    "is_identity_change",
     "render_alter_column",
 ]
 
@@ -149,6 +152,24 @@ class ColumnDefault(AlterColumn):
         self.default = default
 
 
+class ColumnIdentity(AlterColumn):
+    """Add, change or (with ``None``) drop a column's ``GENERATED ... AS IDENTITY``.
+
+    ``identity`` is the new ``sqlalchemy.Identity`` (or ``None``); ``existing_server_default``
+    the column's current one, if any.  PostgreSQL and Oracle only.
+    Example: ``conn.execute(ColumnIdentity("account", "id", None))``
+    """
+
+    def __init__(self, name: str, column_name: str, identity: Identity | None, **kw: Any) -> None:
+        super().__init__(name, column_name, **kw)
+        self.identity = identity
+
+
+def is_identity_change(server_default: Any, existing_server_default: Any) -> bool:
+    """Whether an ``alter_column`` default change adds, alters or drops an identity."""
+    return isinstance(server_default, Identity) or isinstance(existing_server_default, Identity)
+
+
 class ColumnComment(AlterColumn):
     """Set (or, with ``None``, remove) a column's comment.
 
@@ -226,6 +247,12 @@ def format_server_default(compiler: DDLCompiler, default: Any) -> str:
     """The SQL of a server default, as ``CREATE TABLE`` would render it."""
     text = compiler.get_column_default_string(Column("x", Integer, server_default=default))
     assert text is not None
+    return text
+
+
+def format_identity(compiler: DDLCompiler, identity: Identity) -> str:
+    """``GENERATED {ALWAYS|BY DEFAULT} AS IDENTITY (...)``, as ``CREATE TABLE`` writes it."""
+    text: str = compiler.visit_identity_column(identity)  # type: ignore[no-untyped-call]
     return text
 
 
@@ -344,6 +371,14 @@ def visit_column_default(element: ColumnDefault, compiler: DDLCompiler, **kw: An
         else f"SET DEFAULT {format_server_default(compiler, element.default)}"
     )
     return render_alter_column(element, compiler, action)
+
+
+@compiles(ColumnIdentity)
+def visit_column_identity(element: ColumnIdentity, compiler: DDLCompiler, **kw: Any) -> str:
+    raise UnsupportedOperationError(
+        f"Adding, changing or dropping an identity (column {element.column_name!r} of "
+        f"{element.table_name!r}) is not supported on {compiler.dialect.name}"
+    )
 
 
 @compiles(ColumnComment)

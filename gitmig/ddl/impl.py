@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import PrimaryKeyConstraint, Table, literal, text
+from sqlalchemy import PrimaryKeyConstraint, Table, cast, literal, text
 from sqlalchemy.engine.mock import MockConnection
 from sqlalchemy.schema import (
     AddConstraint,
@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Column, Constraint, Index
     from sqlalchemy.engine import Connection, CursorResult, Dialect
     from sqlalchemy.sql.base import Executable
+    from sqlalchemy.sql.elements import ColumnElement
     from sqlalchemy.sql.expression import TableClause
+    from sqlalchemy.types import TypeEngine
 
 __all__ = ["DefaultImpl", "impl_for_dialect"]
 
@@ -233,15 +235,24 @@ class DefaultImpl:
         for index in self._column_indexes(column):
             self.create_index(index)
 
-    @staticmethod
-    def _column_constraints(column: Column[Any]) -> list[Constraint]:
+    def _column_constraints(self, column: Column[Any]) -> list[Constraint]:
         table = column.table
         if not isinstance(table, Table):
             return []
         return sorted(
-            (c for c in table.constraints if not isinstance(c, PrimaryKeyConstraint)),
+            (
+                c
+                for c in table.constraints
+                if not isinstance(c, PrimaryKeyConstraint) and self._wants(c)
+            ),
             key=lambda c: str(c.name or ""),
         )
+
+    def _wants(self, const: Constraint) -> bool:
+        """Whether this dialect creates ``const``: a type's own CHECK (``Boolean``, a
+        non-native ``Enum``) only where the type is not native (never on PostgreSQL)."""
+        rule = const._create_rule
+        return rule is None or bool(rule(self))
 
     @staticmethod
     def _column_indexes(column: Column[Any]) -> list[Index]:
@@ -295,7 +306,13 @@ class DefaultImpl:
         if nullable is not None:
             self._exec(base.ColumnNullable(table_name, column_name, nullable, **common))
         if server_default is not False:
-            self._exec(base.ColumnDefault(table_name, column_name, server_default, **common))
+            if base.is_identity_change(server_default, existing_server_default):
+                change: base.AlterColumn = base.ColumnIdentity(
+                    table_name, column_name, server_default, **common
+                )
+            else:
+                change = base.ColumnDefault(table_name, column_name, server_default, **common)
+            self._exec(change)
         if comment is not False and self.dialect.supports_comments:
             self._exec(base.ColumnComment(table_name, column_name, comment, **common))  # type: ignore[arg-type]
         if name is not None:
@@ -369,6 +386,15 @@ class DefaultImpl:
     def requires_recreate_in_batch(self, batch_op: Any) -> bool:
         """Whether batch mode with ``recreate="auto"`` must copy the table (SQLite: often)."""
         return False
+
+    def batch_transfer(
+        self, expr: ColumnElement[Any], old: TypeEngine[Any], new: TypeEngine[Any]
+    ) -> ColumnElement[Any]:
+        """How batch mode copies a column whose type changes: CAST only across affinities
+        (a VARCHAR widened to TEXT is copied as it is)."""
+        if old._type_affinity is new._type_affinity:
+            return expr
+        return cast(expr, new)
 
     def correct_reflected_table(self, table: Table, connection: Connection) -> None:
         """Fill in what reflection missed about ``table`` before batch mode copies it."""

@@ -60,3 +60,10 @@ def _column_default(element: base.ColumnDefault, compiler: DDLCompiler, **kw: An
         "NULL" if element.default is None else base.format_server_default(compiler, element.default)
     )
     return _modify(element, compiler, f"DEFAULT {default}")
+
+
+@compiles(base.ColumnIdentity, "oracle")
+def _column_identity(element: base.ColumnIdentity, compiler: DDLCompiler, **kw: Any) -> str:
+    if element.identity is None:
+        return _modify(element, compiler, "DROP IDENTITY")
+    return _modify(element, compiler, base.format_identity(compiler, element.identity))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Identity
 from sqlalchemy.ext.compiler import compiles
 
 from gitmig.ddl import base
@@ -105,3 +106,35 @@ def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> 
     return base.render_alter_column(
         element, compiler, f"TYPE {base.format_type(compiler, element.type_)}{using}"
     )
+
+
+@compiles(base.ColumnIdentity, "postgresql")
+def _column_identity(element: base.ColumnIdentity, compiler: DDLCompiler, **kw: Any) -> str:
+    new, old = element.identity, element.existing_server_default
+    if new is None:
+        action = "DROP IDENTITY"
+    elif not isinstance(old, Identity):
+        action = f"ADD {base.format_identity(compiler, new)}"
+    else:
+        # change only the options that differ: SET GENERATED ..., SET INCREMENT BY ...
+        sets = []
+        if bool(new.always) != bool(old.always):
+            sets.append(f"SET GENERATED {'ALWAYS' if new.always else 'BY DEFAULT'}")
+        for attr in _IDENTITY_OPTIONS:
+            value = getattr(new, attr)
+            if value != getattr(old, attr):
+                sets.append(f"SET {compiler.get_identity_options(Identity(**{attr: value}))}")
+        action = " ".join(sets)
+    return base.render_alter_column(element, compiler, action)
+
+
+_IDENTITY_OPTIONS = (
+    "start",
+    "increment",
+    "minvalue",
+    "maxvalue",
+    "nominvalue",
+    "nomaxvalue",
+    "cycle",
+    "cache",
+)

@@ -7,11 +7,13 @@ naming batch mode (``op.batch_alter_table``), which rebuilds the table instead.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKeyConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint, text
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.schema import DefaultClause
+from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from gitmig.ddl import base
 from gitmig.ddl.impl import DefaultImpl
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Column, Constraint, Table
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.types import TypeEngine
 
 __all__ = ["SQLiteImpl", "batch_mode_hint"]
 
@@ -115,7 +119,33 @@ class SQLiteImpl(DefaultImpl):
             batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
         )
 
+    def batch_transfer(
+        self, expr: ColumnElement[Any], old: TypeEngine[Any], new: TypeEngine[Any]
+    ) -> ColumnElement[Any]:
+        # JSON is stored as TEXT; CAST(x AS JSON) would read the text as a number (0).
+        if isinstance(new, JSON):
+            return expr
+        return super().batch_transfer(expr, old, new)
+
     def correct_reflected_table(self, table: Table, connection: Connection) -> None:
+        self._parenthesise_reflected_defaults(table)
+        self._restore_fk_actions(table, connection)
+
+    @staticmethod
+    def _parenthesise_reflected_defaults(table: Table) -> None:
+        # SQLite needs an expression default in parentheses, and reflection hands it back
+        # without its outer pair.  Put one back exactly where Alembic's batch mode does
+        # (every default but a one-character number and a one-line 'string' or (group)),
+        # so a rebuilt table's DDL is the same under both.
+        for column in table.columns:
+            default = column.server_default
+            if not isinstance(default, DefaultClause) or not isinstance(default.arg, TextClause):
+                continue
+            sql = default.arg.text
+            if sql and not _BARE_DEFAULT.fullmatch(sql):
+                column.server_default = DefaultClause(text(f"({sql})"), _reflected=True)
+
+    def _restore_fk_actions(self, table: Table, connection: Connection) -> None:
         # SQLAlchemy reads ON DELETE/ON UPDATE only from table-level FOREIGN KEY clauses;
         # the pragma knows them for column-level REFERENCES too, and a rebuild must keep them
         schema = (
@@ -146,7 +176,14 @@ class SQLiteImpl(DefaultImpl):
         for name, args, kw in batch_op.batch:
             if name in _NATIVE_IN_BATCH:
                 continue
-            if name == "add_column" and _addable(args[1]) and not _placed(kw):
+            # a foreign key is rebuilt as a named table constraint (as Alembic does): an
+            # inline REFERENCES would lose its naming-convention name
+            if (
+                name == "add_column"
+                and _addable(args[1])
+                and not args[1].foreign_keys
+                and not _placed(kw)
+            ):
                 continue
             if name == "alter_column" and _rename_only(kw):
                 continue
@@ -158,6 +195,11 @@ class SQLiteImpl(DefaultImpl):
 _NATIVE_IN_BATCH = frozenset(
     {"create_index", "drop_index", "create_table_comment", "drop_table_comment"}
 )
+
+
+#: reflected defaults written back without added parentheses: a single digit or '.', and
+#: a quoted string or a parenthesised group on one line (a final newline allowed)
+_BARE_DEFAULT = re.compile(r"[0-9.]\n?|'[^\n]+'\n?|\([^\n]+\)\n?")
 
 
 def _placed(kw: dict[str, Any]) -> bool:

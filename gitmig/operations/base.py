@@ -45,7 +45,9 @@ _installed: list[AbstractOperations] = []
 class _InlineLiteral(BindParameter[Any]):
     """A bound value always rendered as a SQL literal, online and offline."""
 
-    inherit_cache = True
+    # The value is part of the SQL text, so a statement holding one must not be served
+    # from SQLAlchemy's compiled cache (whose key leaves bound values out).
+    inherit_cache = False
 
 
 @compiles(_InlineLiteral)

@@ -25,7 +25,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
-    cast,
     select,
     text,
 )
@@ -236,6 +235,8 @@ class ApplyBatchImpl:
             str(ix.name): ix for ix in table.indexes if ix.name is not None
         }
         self.new_indexes: dict[str, Index] = {}
+        #: indexes that went with a dropped column
+        self.dropped_with_columns: set[str] = set()
         self.renames: dict[str, str] = {}
 
     # -- recorded operations ------------------------------------------------------------
@@ -256,7 +257,10 @@ class ApplyBatchImpl:
         stub = column.table
         if isinstance(stub, Table):
             for const in stub.constraints:
-                if not isinstance(const, PrimaryKeyConstraint):
+                # a type's own CHECK (Boolean, Enum) comes back with the copied type
+                if not isinstance(const, PrimaryKeyConstraint) and not getattr(
+                    const, "_type_bound", False
+                ):
                     self._keep_constraint(const)
             for ix in stub.indexes:
                 self.new_indexes[str(ix.name)] = ix
@@ -309,6 +313,7 @@ class ApplyBatchImpl:
             for key, ix in list(indexes.items()):
                 if name in self._index_column_names(ix):
                     del indexes[key]
+                    self.dropped_with_columns.add(key)
 
     def alter_column(
         self,
@@ -331,9 +336,11 @@ class ApplyBatchImpl:
         existing = self.columns[column_name]
         if type_ is not None:
             type_ = to_instance(type_)
-            existing.type = type_
             if column_name in self.transfers:
-                self.transfers[column_name] = cast(self.transfers[column_name], type_)
+                self.transfers[column_name] = self.impl.batch_transfer(
+                    self.transfers[column_name], existing.type, type_
+                )
+            existing.type = type_
         if nullable is not None:
             existing.nullable = nullable
         if server_default is not False:
@@ -392,6 +399,8 @@ class ApplyBatchImpl:
 
     def drop_index(self, index: Index, **kw: Any) -> None:
         name = str(index.name)
+        if name in self.dropped_with_columns:
+            return  # went with a dropped column; dropping it too is what Alembic scripts do
         if self.indexes.pop(name, None) is None and self.new_indexes.pop(name, None) is None:
             raise UnsupportedOperationError(
                 f"batch drop_index: table {self.table.name!r} has no index {name!r}"

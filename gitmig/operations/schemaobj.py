@@ -183,6 +183,8 @@ class SchemaObjects:
                 col.index = False
         table = Table(name, metadata, *cols, **kw)
         for elem in columns:
+            if getattr(elem, "_type_bound", False):
+                continue  # a type's own CHECK (Boolean, Enum): the column brings it along
             if isinstance(elem, Constraint | Index):
                 # Index.table, Constraint.parent: the table the element is bound to, if any
                 parent = elem.table if isinstance(elem, Index) else getattr(elem, "parent", None)
@@ -210,6 +212,14 @@ class SchemaObjects:
     ) -> Index:
         """An ``Index`` on a stub table; strings are column names, other elements expressions."""
         names = [c for c in columns if isinstance(c, str)]
+        # covered columns (postgresql_include=, mssql_include=) must exist on the stub too
+        names += [
+            c
+            for key, value in kw.items()
+            if key.endswith("_include")
+            for c in value or ()
+            if isinstance(c, str)
+        ]
         table = Table(
             tablename or "no_table", self.metadata(), *self._stub_columns(names), schema=schema
         )

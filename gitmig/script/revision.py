@@ -185,6 +185,9 @@ class RevisionMap:
                 self._dependents[dep].append(rev.revision)
         self._order = self._toposort()
         self._position = {rev_id: i for i, rev_id in enumerate(self._order)}
+        # Where each revision was declared: the files' order decides ties in a run's order.
+        self._declared = {rev_id: i for i, rev_id in enumerate(revs)}
+        self._run_edges: dict[str, tuple[str, ...]] | None = None  # built by the first run
         self.heads: tuple[str, ...] = head_ids(revs[r] for r in self._order)
         self.bases: tuple[str, ...] = tuple(r for r in self._order if not revs[r].parents)
         self._labels: dict[str, set[str]] | None = None
@@ -254,6 +257,67 @@ class RevisionMap:
                 + " (each names the next in down_revision or depends_on)",
                 cycle,
             )
+        return order
+
+    def _run_edges_of(self, rev: Revision) -> tuple[str, ...]:
+        """The edges a run walks down from ``rev``: its parents, then those dependencies
+        that none of its down_revision ancestors already declares."""
+        deps = [d for d in dict.fromkeys(rev.dependencies) if d not in rev.parents]
+        if deps:
+            declared_below = {
+                dep
+                for up in self.ancestors(rev.parents, include_dependencies=False)
+                for dep in self._revs[up].dependencies
+            }
+            deps = [d for d in deps if d not in declared_below]
+        return rev.parents + tuple(deps)
+
+    def _walk_edges(self) -> dict[str, tuple[str, ...]]:
+        if self._run_edges is None:
+            self._run_edges = {r: self._run_edges_of(rev) for r, rev in self._revs.items()}
+        return self._run_edges
+
+    def _run_ancestors(self, rev_id: str) -> set[str]:
+        return self._closure([rev_id], self._walk_edges().__getitem__, inclusive=True)
+
+    def run_order(self, selected: Collection[str], tops: Iterable[str]) -> list[str]:
+        """``selected`` ordered as a run visits it, newest first (the downgrade order;
+        reversed, the upgrade order), the same order as Alembic's.
+
+        The walk starts at the ``tops`` that are selected and follows one line of history
+        down as far as it can: it moves to another line only when the next revision is
+        still needed by that line (an ancestor of its current revision), and it prefers the
+        line whose revision file comes first.  So branches run whole, not interleaved.
+        """
+        edges = self._walk_edges()
+        todo = set(selected)
+        lines = sorted({t for t in tops if t in todo}, key=self._declared.__getitem__)
+        below = [self._run_ancestors(t) for t in lines]
+        order: list[str] = []
+        at = 0
+        while lines:
+            here = lines[at]
+            wanted_by = next((i for i, anc in enumerate(below) if i != at and here in anc), None)
+            if wanted_by is not None:
+                at = wanted_by
+                continue
+            order.append(here)
+            todo.discard(here)
+            nxt = [r for r in edges[here] if r in todo and r not in lines]
+            if not nxt:
+                del lines[at], below[at]
+                at = max(at - 1, 0)
+                continue
+            lines[at] = nxt[0]
+            if len(edges[here]) == 1:
+                below[at].discard(here)  # straight down a line: the same set, less one
+            else:
+                below[at] = self._run_ancestors(nxt[0])
+            lines.extend(nxt[1:])
+            below.extend(self._run_ancestors(r) for r in nxt[1:])
+        # Every selected revision lies below a selected top, through selected revisions
+        # only (callers select closed sets), so the walk reaches them all.
+        assert not todo, todo
         return order
 
     def _find_cycle(self, stuck: set[str]) -> tuple[str, ...]:
@@ -536,7 +600,10 @@ class RevisionMap:
                 f"Target {target!r} ({', '.join(targets) or 'base'}) is already behind the "
                 f"database ({', '.join(current) or 'base'}); use downgrade to go back"
             )
-        return [self._revs[r] for r in self.sort(todo)]
+        if target.strip() == "heads":
+            # A head that another head depends on is reached through that one, as in Alembic.
+            targets = tuple(t for t in targets if not self._dependents[t])
+        return [self._revs[r] for r in reversed(self.run_order(todo, targets))]
 
     def downgrade_plan(self, current: Sequence[str], target: str) -> list[Revision]:
         """Revisions to unapply (children first) to go from ``current`` down to ``target``.
@@ -549,7 +616,9 @@ class RevisionMap:
         label, _, ref = target.strip().rpartition("@")
         if label and ref == "base":
             self.resolve(target)  # validates the label
-            remove = {r for r in applied if label in self.labels(r)}
+            # The branch and what depends on it.  (Alembic unapplies everything grown from
+            # the branch's base, which on a shared base takes the other branches too.)
+            remove = self.descendants(r for r in applied if label in self.labels(r)) & applied
         else:
             targets = self.resolve(target, current)
             missing = [t for t in targets if t not in applied]
@@ -559,11 +628,15 @@ class RevisionMap:
                     f"({', '.join(current) or 'base'}); use upgrade to go forward"
                 )
             if targets:
-                remove = (self.descendants(targets) - set(targets)) & applied
+                # What grew from the targets' children (as Alembic): a revision that only
+                # depends on a target stays, as the target does.
+                keep = self.ancestors(targets)
+                children = {c for t in targets for c in self._children[t]} - keep
+                remove = (self.descendants(children) & applied) - keep if children else set()
             else:
                 remove = applied
             remove &= self._line_of_relative(label, ref, current, target)
-        return [self._revs[r] for r in reversed(self.sort(remove))]
+        return [self._revs[r] for r in self.run_order(remove, current)]
 
     def _line_of_relative(
         self, label: str, ref: str, current: Sequence[str], target: str

@@ -35,6 +35,7 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
     assert "gitmig/templates/generic/script.py.mako" in names
     assert "gitmig/py.typed" in names
     assert "gitmig/op.pyi" in names  # the op proxy's types (python -m gitmig.operations._stubgen)
+    assert "gitmig/resources/hook-tmpl" in names  # the native hook's script
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
     sources = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "gitmig").rglob("*.py")}
     assert sources <= set(names), f"modules missing from the wheel: {sorted(sources - set(names))}"
@@ -72,6 +73,10 @@ def test_init_from_an_installed_wheel(tmp_path: Path) -> None:
         result = subprocess.run(run + args, cwd=work, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     assert (work / "gitmig.ini").exists() and (work / "migrations" / "env.py").exists()
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    hook = subprocess.run([*run, "hook", "install"], cwd=work, env=env, capture_output=True)
+    assert hook.returncode == 0, hook.stderr
+    assert "check-heads" in (work / ".git" / "hooks" / "pre-commit").read_text()
     # the console script, on its fast path (heads) and through click (--version)
     script = site / "bin" / "gitmig"
     for args, expected in ((["heads"], "(head)"), (["--version"], "gitmig, version")):

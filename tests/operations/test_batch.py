@@ -255,8 +255,9 @@ def test_offline_rebuild_with_copy_from() -> None:
     assert render("sqlite", fn) == [
         "CREATE TABLE _gitmig_tmp_item ( id INTEGER NOT NULL, qty BIGINT NOT NULL, "
         "code VARCHAR(10), PRIMARY KEY (id), CONSTRAINT uq_item_code UNIQUE (code) )",
-        "INSERT INTO _gitmig_tmp_item (id, qty, code) SELECT item.id, "
-        "CAST(item.qty AS BIGINT) AS qty, item.code FROM item",
+        # INTEGER to BIGINT keeps the affinity: copied as is, no CAST (as Alembic)
+        "INSERT INTO _gitmig_tmp_item (id, qty, code) SELECT item.id, item.qty, item.code "
+        "FROM item",
         "DROP TABLE item",
         "ALTER TABLE _gitmig_tmp_item RENAME TO item",
         "CREATE INDEX ix_item_qty ON item (qty)",
