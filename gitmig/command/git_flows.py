@@ -118,7 +118,7 @@ def check_heads_report(
         reader = snapshot_reader(repo, script_dir)
         ours = reader.index() if staged else reader.working_tree()
         report = HeadsCheck(ours.name, [])
-        upstream = repo.upstream()
+        upstream = repo.upstream() if any(_UPSTREAM.match(ref) for ref in targets) else None
         refs = []
         for ref in targets:
             if _UPSTREAM.match(ref) and upstream is None:
