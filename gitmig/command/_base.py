@@ -128,12 +128,17 @@ def _find_supplier(
     revisions: dict[str, Revision] = {s.revision: s for s in script_dir.scripts()}
     if not missing_parents(revisions) or find_worktree(script_dir.dir) is None:
         raise err
-    with open_repo(script_dir, "reading the graph") as repo:
-        reader = snapshot_reader(repo, script_dir)
-        refs = supplier_refs(config, repo, prefer)
-        found = find_supplier(reader, revisions, refs)
-        if found is None:
-            raise no_ref_supplies(reader, revisions, refs) or err
+    from gitmig.exc import GitError
+
+    try:
+        with open_repo(script_dir, "reading the graph") as repo:
+            reader = snapshot_reader(repo, script_dir)
+            refs = supplier_refs(config, repo, prefer)
+            found = find_supplier(reader, revisions, refs)
+            if found is None:
+                raise no_ref_supplies(reader, revisions, refs) or err
+    except GitError:
+        raise err from None  # git cannot help (not installed, say): the graph's own error
     return found
 
 

@@ -173,3 +173,52 @@ def test_a_python_outside_the_project_sees_the_same(rebased: TeamRepo) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_the_heads_file_agrees_after_the_rebase(forked: TeamRepo) -> None:
+    forked.set_option("head_file", "versions/HEADS")
+    forked.run("check-heads", "--fix-head-file")
+    forked.commit("heads file")
+    forked.run("hook", "install")
+    forked.run("rebase", "--onto", "main")
+    assert (forked.versions / "HEADS").read_text().splitlines()[-1] == "a2"
+    done = _commit_with_hooks(forked, "rebase")
+    assert done.returncode == 0, done.stderr
+    forked.run("check-heads", "--against", "main")
+    forked.run("check-heads")
+
+
+SQL_MARKERS = '''"""add audit
+
+Revision ID: a1
+Revises: r0
+"""
+revision = "a1"
+down_revision = "r0"
+branch_labels = None
+depends_on = None
+
+TRIGGER = """
+down_revision = "m1"
+depends_on = "nowhere"
+revision = "zz"
+"""
+
+
+def upgrade() -> None:
+    pass
+'''
+
+
+def test_flush_left_marker_lines_in_a_string_change_nothing(forked: TeamRepo) -> None:
+    a1 = forked.path_of("a1")
+    a1.write_text(SQL_MARKERS)
+    forked.commit("a1 with SQL")
+    forked.run("check-heads", "--against", "main", expect=1)  # still diverges from m1
+    forked.run("rebase", "--onto", "main")
+    text = a1.read_text()
+    assert 'down_revision = "m1"\nbranch_labels' in text  # the marker, not the string
+    assert text.count('down_revision = "m1"') == 2 and 'depends_on = "nowhere"' in text
+    forked.commit("rebase")
+    assert forked.run("check-heads", "--against", "main").exit_code == 0
+    assert [h["revision"] for h in forked.json("history")] == ["a2", "a1", "m1", "r0"]
