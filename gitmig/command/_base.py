@@ -5,6 +5,7 @@ Private to :mod:`gitmig.command`; heavy modules are imported inside the function
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from gitmig.script.revision import Revision, RevisionMap
 
 __all__ = [
+    "is_upstream_ref",
     "no_ref_supplies",
     "open_repo",
     "revision_graph",
@@ -70,12 +72,16 @@ def supplier_refs(config: Config, repo: Repository, first: Iterable[str] = ()) -
     branch's upstream, then every local and remote branch."""
     upstream = repo.upstream()
     refs = [*first, *config.get_list_option("git_target"), *([upstream] if upstream else [])]
-    refs = [ref for ref in refs if not _is_upstream(ref) or upstream]
+    refs = [ref for ref in refs if not is_upstream_ref(ref) or upstream]
     return [*refs, *repo.refs("refs/heads", "refs/remotes")]
 
 
-def _is_upstream(ref: str) -> bool:
-    return ref.rstrip("}").endswith(("@{u", "@{upstream"))
+_UPSTREAM = re.compile(r"\A(?:HEAD)?@\{(?:u|upstream)\}\Z")
+
+
+def is_upstream_ref(ref: str) -> bool:
+    """Whether ``ref`` names the current branch's upstream (``@{u}``, ``@{upstream}``)."""
+    return bool(_UPSTREAM.match(ref))
 
 
 def revision_graph(

@@ -6,12 +6,12 @@ reports; :mod:`gitmig.display` renders them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import (
+    is_upstream_ref,
     no_ref_supplies,
     open_repo,
     revision_graph,
@@ -80,9 +80,6 @@ class HeadsCheck:
         )
 
 
-_UPSTREAM = re.compile(r"\A(?:HEAD)?@\{(?:u|upstream)\}\Z")
-
-
 def check_heads_report(
     config: Config,
     against: Sequence[str] | None = None,
@@ -118,10 +115,10 @@ def check_heads_report(
         reader = snapshot_reader(repo, script_dir)
         ours = reader.index() if staged else reader.working_tree()
         report = HeadsCheck(ours.name, [])
-        upstream = repo.upstream() if any(_UPSTREAM.match(ref) for ref in targets) else None
+        upstream = repo.upstream() if any(is_upstream_ref(ref) for ref in targets) else None
         refs = []
         for ref in targets:
-            if _UPSTREAM.match(ref) and upstream is None:
+            if is_upstream_ref(ref) and upstream is None:
                 # A branch's first push has no upstream yet: nothing to diverge from.
                 report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
             else:
