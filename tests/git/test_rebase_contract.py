@@ -133,7 +133,7 @@ def test_online_upgrade_refuses_naming_the_ref(rebased: TeamRepo, sqlite_url: st
     ]
     rebased.git("merge", "-q", "--no-edit", "main")
     rebased.run("upgrade", "head")
-    rebased.run("current").stdout.startswith("a2")
+    assert rebased.run("current").stdout.endswith("a2 (head)\n")
 
 
 def test_rebase_of_a_chain_keeps_labels_and_depends_on(team: TeamRepo) -> None:
