@@ -285,12 +285,19 @@ def _print_scripts(
     history: bool,
     current: tuple[str, ...] | None = None,
 ) -> None:
-    graph = command.script_directory(state.config()).revision_map
+    graph = command.revision_graph(state.config())
     _echo(
         display.scripts_text(
             scripts, graph, verbose=verbose, as_json=as_json, history=history, current=current
         )
     )
+    _supplied_notes(state)
+
+
+def _supplied_notes(state: CliState) -> None:
+    """On stderr: parents this graph took from a git ref (right after `gitmig rebase`)."""
+    for line in display.supplied_lines(command.supplied_parents(state.config())):
+        click.echo(line, err=True)
 
 
 @cli.command("heads")
@@ -309,8 +316,9 @@ def heads_cmd(state: CliState, verbose: bool, as_json: bool, resolve_dependencie
 @pass_state
 def branches_cmd(state: CliState, verbose: bool) -> None:
     """Show branch points: revisions with more than one child."""
-    graph = command.script_directory(state.config()).revision_map
-    _echo(display.branches_text(command.branches(state.config()), graph, verbose))
+    points = command.branches(state.config())
+    _echo(display.branches_text(points, command.revision_graph(state.config()), verbose))
+    _supplied_notes(state)
 
 
 @cli.command("history")
@@ -342,7 +350,7 @@ def history_cmd(
     else:
         scripts, current = command.history(state.config(), rev_range), None
     if with_git:
-        graph = command.script_directory(state.config()).revision_map
+        graph = command.revision_graph(state.config())
         blames = command.provenance(state.config(), scripts)
         _echo(display.blame_text(blames, graph, as_json=as_json))
         return
@@ -450,13 +458,15 @@ def hook_group() -> None:
 
 
 @hook_group.command("install")
-@click.option("--pre-push", is_flag=True, help="Install the pre-push hook (checks @{upstream}).")
-@click.option("--force", is_flag=True, help="Replace an existing hook.")
+@click.option(
+    "--pre-push", is_flag=True, help="Also install the pre-push hook (checks @{upstream})."
+)
+@click.option("--force", is_flag=True, help="Replace existing hooks.")
 @pass_state
 def hook_install_cmd(state: CliState, pre_push: bool, force: bool) -> None:
-    """Install a git hook that runs `gitmig check-heads` (pre-commit by default)."""
-    path = command.hook_install(state.config(), pre_push=pre_push, force=force)
-    _note(state, f"Installed {path}\n")
+    """Install git hooks that run `gitmig check-heads`: pre-commit and pre-merge-commit."""
+    paths = command.hook_install(state.config(), pre_push=pre_push, force=force)
+    _note(state, display.installed_text(paths))
 
 
 # -- running migrations ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         LintReport,
         TemplateInfo,
     )
-    from gitmig.git.divergence import Comparison, RebasePlan
+    from gitmig.git.divergence import Comparison, RebasePlan, Supplied
     from gitmig.lint import Finding, Rule
     from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script
@@ -44,12 +44,14 @@ __all__ = [
     "heads_check_text",
     "history_line",
     "init_text",
+    "installed_text",
     "lint_rules_text",
     "lint_text",
     "rebase_text",
     "script_json",
     "scripts_text",
     "show_base_text",
+    "supplied_lines",
     "tagged_id",
     "tags",
     "templates_text",
@@ -221,13 +223,23 @@ def _ids(ids: Sequence[str]) -> str:
 def comparison_lines(comparison: Comparison) -> list[str]:
     """What merging one ref would do to the graph, as lines of text."""
     ref = comparison.ref
-    base = comparison.merge_base[:12] if comparison.merge_base else "none (unrelated histories)"
+    if comparison.merge_base:
+        base = comparison.merge_base[:12]
+    elif comparison.shallow:
+        base = (
+            "unknown: this clone is shallow; fetch the history with `git fetch --unshallow` "
+            "(in CI: fetch-depth: 0)"
+        )
+    else:
+        base = "none (unrelated histories)"
     lines = [f"against {ref} (git merge-base {base}):"]
     if comparison.ok:
         lines.append(f"  ok: merging {ref} leaves head(s) {', '.join(comparison.heads)}")
         return lines
+    order = {"ours": 0, "both": 1, "theirs": 2}
     for div in comparison.divergent:
-        heads = ", ".join(f"{h} ({div.sides[h]})" for h in div.heads)
+        ranked = sorted(div.heads, key=lambda h: (order[div.sides[h]], h))  # ours first
+        heads = ", ".join(f"{h} ({div.sides[h]})" for h in ranked)
         common = ", ".join(div.common_ancestors) or "none"
         lines.append(f"  divergent heads: {heads}; common ancestor: {common}")
     if comparison.divergent:
@@ -255,6 +267,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         "ref": comparison.ref,
         "commit": comparison.theirs.commit,
         "merge_base": comparison.merge_base,
+        "shallow": comparison.shallow,
         "ok": comparison.ok,
         "heads": list(comparison.heads),
         "added": {"ours": list(comparison.added_ours), "theirs": list(comparison.added_theirs)},
@@ -290,6 +303,10 @@ def heads_check_json(report: HeadsCheck) -> dict[str, object]:
         ],
         "head_file": report.head_file_problem,
         "graph": report.graph_problem,
+        "supplied": [
+            {"parent": s.parent, "revision": s.child, "path": s.path, "ref": s.ref}
+            for s in report.supplied
+        ],
         "against": [comparison_json(c) for c in report.comparisons],
         "skipped": report.skipped,
     }
@@ -311,11 +328,21 @@ def heads_check_text(report: HeadsCheck, as_json: bool = False, quiet: bool = Fa
     for comparison in report.comparisons:
         lines.extend(comparison_lines(comparison))
     if not quiet:
+        lines.extend(supplied_lines(report.supplied))
         lines.extend(f"Skipped {note}" for note in report.skipped)
         if report.ok:
             where = f" ({report.source})" if report.source != "working tree" else ""
             lines.append(f"OK: every line of history has a single head{where}")
     return "".join(line + "\n" for line in lines)
+
+
+def supplied_lines(supplied: Iterable[Supplied]) -> list[str]:
+    """One note per parent that only a git ref declares (right after ``gitmig rebase``)."""
+    return [
+        f"Note: {s.parent}, the parent of {s.child} ({s.path}), comes from {s.ref}: "
+        f"merge it (`git merge {s.ref}`) to run upgrade"
+        for s in supplied
+    ]
 
 
 def _lines(lines: Iterable[str]) -> str:
@@ -348,6 +375,11 @@ def written_text(path: object) -> str:
     if path is None:
         return "No revision written (process_revision_directives left none)\n"
     return f"Generating {path} ... done\n"
+
+
+def installed_text(paths: Iterable[object]) -> str:
+    """``hook install``: the hooks written."""
+    return _lines(f"Installed {path}" for path in paths)
 
 
 def rebase_text(plan: RebasePlan, onto: str, dry_run: bool) -> str:

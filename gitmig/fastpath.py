@@ -106,8 +106,9 @@ def _heads(config: Config, verbose: bool = False, as_json: bool = False, **kw: b
     from gitmig import command, display
 
     scripts = command.heads(config, **kw)
-    graph = command.script_directory(config).revision_map
+    graph = command.revision_graph(config)
     _write(display.scripts_text(scripts, graph, verbose=verbose, as_json=as_json))
+    _notes(config)
     return 0
 
 
@@ -125,7 +126,7 @@ def _history(
         scripts, current = command.history_current(config, rev_range)
     else:
         scripts, current = command.history(config, rev_range), None
-    graph = command.script_directory(config).revision_map
+    graph = command.revision_graph(config)
     if with_git:
         _write(display.blame_text(command.provenance(config, scripts), graph, as_json=as_json))
     else:
@@ -134,14 +135,16 @@ def _history(
                 scripts, graph, verbose=verbose, as_json=as_json, history=True, current=current
             )
         )
+    _notes(config)
     return 0
 
 
 def _branches(config: Config, verbose: bool = False) -> int:
     from gitmig import command, display
 
-    graph = command.script_directory(config).revision_map
-    _write(display.branches_text(command.branches(config), graph, verbose))
+    points = command.branches(config)
+    _write(display.branches_text(points, command.revision_graph(config), verbose))
+    _notes(config)
     return 0
 
 
@@ -167,6 +170,14 @@ _HANDLERS: dict[str, Callable[..., int]] = {
     "branches": _branches,
     "check-heads": _check_heads,
 }
+
+
+def _notes(config: Config) -> None:
+    """On stderr, as the CLI: parents the graph took from a git ref."""
+    from gitmig import command, display
+
+    for line in display.supplied_lines(command.supplied_parents(config)):
+        sys.stderr.write(line + "\n")
 
 
 def _write(text: str) -> None:

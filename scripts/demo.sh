@@ -71,11 +71,14 @@ if gitmig check-heads --help | grep -q -- "--against"; then
   echo "# before merging: does the feature branch diverge from main?"
   step gitmig check-heads --against main || echo "(exit $?: divergence found before the merge)"
 fi
-git merge -q --no-edit main
-step gitmig check-heads || echo "(exit $?: two heads after the git merge)"
+echo "# the hooks refuse a commit or a merge that leaves two heads"
+step gitmig hook install
+step git merge --no-edit main || echo "(exit $?: the pre-merge-commit hook refused; the merge is still in progress)"
+step gitmig check-heads || echo "(exit $?: two heads in the merge being made)"
 if gitmig merge --help >/dev/null 2>&1; then
   step gitmig merge -m "merge main into feature"
   step gitmig check-heads
+  git add -A && step git commit -q --no-edit
   step gitmig history
   step gitmig upgrade head
   step gitmig current

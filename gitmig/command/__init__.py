@@ -16,7 +16,9 @@ the functions that need them, so that ``heads``, ``branches``, ``history`` and
 
 from __future__ import annotations
 
+from gitmig.command._base import revision_graph as revision_graph
 from gitmig.command._base import script_directory as script_directory
+from gitmig.command._base import supplied_parents as supplied_parents
 from gitmig.command.adopt import AdoptResult as AdoptResult
 from gitmig.command.adopt import adopt as adopt
 from gitmig.command.environment import InitResult as InitResult
@@ -89,9 +91,11 @@ __all__ = [
     "provenance",
     "rebase",
     "revision",
+    "revision_graph",
     "script_directory",
     "show",
     "since_range",
     "stamp",
+    "supplied_parents",
     "upgrade",
 ]

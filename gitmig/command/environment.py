@@ -88,6 +88,10 @@ def init(
     # Python's bytecode and gitmig's marker cache live in __pycache__: keep them out of git.
     (target / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
     written.append(target / ".gitignore")
+    # git does not track an empty folder: without a file in it, a teammate's fresh clone
+    # would have no versions/ and `gitmig new` would fail there.
+    (target / "versions" / ".gitkeep").write_text("", encoding="utf-8")
+    written.append(target / "versions" / ".gitkeep")
     if package:
         for folder in (target, target / "versions"):
             (folder / "__init__.py").write_text("", encoding="utf-8")

@@ -6,18 +6,26 @@ reports; :mod:`gitmig.display` renders them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from gitmig.command._base import open_repo, script_directory, snapshot_reader
+from gitmig.command._base import (
+    is_upstream_ref,
+    no_ref_supplies,
+    open_repo,
+    revision_graph,
+    script_directory,
+    snapshot_reader,
+    supplied_parents,
+    supplier_refs,
+)
 from gitmig.command.graph import history, show
 from gitmig.exc import CommandError, MultipleHeadsError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
-    from gitmig.git.divergence import Comparison, RebasePlan, Snapshot
+    from gitmig.git.divergence import Comparison, RebasePlan, Snapshot, SnapshotReader, Supplied
     from gitmig.git.repo import Provenance, Repository
     from gitmig.script.base import Script, ScriptDirectory
     from gitmig.script.revision import Divergence, RevisionMap
@@ -53,12 +61,14 @@ class HeadsCheck:
         self.divergences = divergences
         #: why the heads file (option head_file) disagrees with the graph, if it does
         self.head_file_problem = head_file_problem
-        #: the graph here lacks a parent that only the compared refs have
+        #: why the graph here cannot be built (a parent that no ref declares, a duplicate)
         self.graph_problem = graph_problem
         #: refs given but not compared, and why (``@{upstream}`` of a branch without one)
         self.skipped: list[str] = []
         #: one per ref compared against
         self.comparisons: list[Comparison] = []
+        #: parents missing here that a git ref declares (right after `gitmig rebase`)
+        self.supplied: list[Supplied] = []
 
     @property
     def ok(self) -> bool:
@@ -68,9 +78,6 @@ class HeadsCheck:
             or self.graph_problem
             or any(not c.ok for c in self.comparisons)
         )
-
-
-_UPSTREAM = re.compile(r"\A(?:HEAD)?@\{(?:u|upstream)\}\Z")
 
 
 def check_heads_report(
@@ -94,42 +101,46 @@ def check_heads_report(
         if find_worktree(script_dir.dir) is not None:
             targets = config.get_list_option("git_target")
     if not (staged or targets):
-        graph = script_dir.revision_map
+        graph = revision_graph(config)
         report = HeadsCheck("working tree", graph.divergences())
+        report.supplied = supplied_parents(config)
         report.head_file_problem = _head_file_problem(config, script_dir, graph, fix_head_file)
         return report
 
     option = "--staged" if staged else "--against"
     from gitmig.exc import RevisionError
-    from gitmig.git.divergence import compare
+    from gitmig.git.divergence import compare, missing_parents
 
     with open_repo(script_dir, option) as repo:
         reader = snapshot_reader(repo, script_dir)
         ours = reader.index() if staged else reader.working_tree()
         report = HeadsCheck(ours.name, [])
+        upstream = repo.upstream() if any(is_upstream_ref(ref) for ref in targets) else None
+        refs = []
         for ref in targets:
-            if _UPSTREAM.match(ref) and not repo.ref_exists(ref):
+            if is_upstream_ref(ref) and upstream is None:
                 # A branch's first push has no upstream yet: nothing to diverge from.
                 report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
-                continue
-            report.comparisons.append(compare(reader, ours, ref))
+            else:
+                refs.append(ref)
+        ours = _complete(config, repo, reader, ours, report, refs)
+        report.comparisons = [compare(reader, ours, ref) for ref in refs]
         try:
             graph = _graph_of(ours)
         except RevisionError as err:
             if not report.comparisons:
                 raise
-            # Typical right after `gitmig rebase --onto REF` and before `git merge REF`: a
-            # parent that exists only at REF. Report it with the comparisons, don't stop.
-            report.graph_problem = str(err)
-            found_at = [
-                c.ref
-                for c in report.comparisons
-                if _missing_parents(ours) <= set(c.theirs.revisions)
-            ]
-            if found_at and _missing_parents(ours):
-                report.graph_problem += (
-                    f"; it exists at {', '.join(found_at)}: merge that (`git merge`) to bring it in"
+            # A parent that exists nowhere is already one line of each comparison (an orphan).
+            missing = set(missing_parents(ours.revisions))
+            if (
+                ours.duplicates
+                or not missing
+                or any(
+                    not missing <= {o.missing for o in c.orphans if o.side == "ours"}
+                    for c in report.comparisons
                 )
+            ):
+                report.graph_problem = str(err)
             return report
         report.divergences = graph.divergences()
         head_text = _staged_head_file(config, script_dir, repo) if staged else None
@@ -139,13 +150,30 @@ def check_heads_report(
     return report
 
 
-def _missing_parents(snapshot: Snapshot) -> set[str]:
-    return {
-        parent
-        for rev in snapshot.revisions.values()
-        for parent in rev.parents
-        if parent not in snapshot.revisions
-    }
+def _complete(
+    config: Config,
+    repo: Repository,
+    reader: SnapshotReader,
+    ours: Snapshot,
+    report: HeadsCheck,
+    refs: Sequence[str],
+) -> Snapshot:
+    """``ours`` with the parents it lacks taken from the first git ref that declares them
+    (``refs`` first; noted in ``report``). Without comparisons to report it, a parent that
+    no ref declares is an error naming it."""
+    from gitmig.git.divergence import find_supplier, missing_parents
+
+    if ours.duplicates or not missing_parents(ours.revisions):
+        return ours
+    candidates = supplier_refs(config, repo, refs)
+    found = find_supplier(reader, ours.revisions, candidates, ours.paths)
+    if found is None:
+        error = no_ref_supplies(reader, ours.revisions, candidates)
+        if error is not None and not refs:
+            raise error
+        return ours
+    report.supplied = found.supplied
+    return found.complete(ours)
 
 
 def _graph_of(snapshot: Snapshot) -> RevisionMap:
@@ -266,22 +294,24 @@ def blame(config: Config, rev: str | None = None) -> list[Blame]:
 
 
 def since_range(config: Config, ref: str, target: str = "head") -> str:
-    """``START:TARGET`` where START is the head of the graph where this branch forked from
-    git ref ``ref`` (their merge-base; ``ref`` itself once the branch has merged it).
+    """``START:TARGET`` where START is the head of what this branch shares with git ref
+    ``ref``: the revisions present both here and at ``ref``.
 
     ``upgrade --sql --since REF`` runs ``upgrade --sql START:TARGET``, so the offline SQL
-    covers only the revisions this branch adds, whether or not it has merged ``ref`` since.
-    When there are no revisions at that point, everything is new and the range is just
-    ``TARGET``.
+    covers only the revisions this branch adds: before merging ``ref`` START is where the
+    branch forked, after merging or rebasing onto it, ``ref``'s head. Right after
+    ``gitmig rebase --onto REF`` the graph takes that head from ``ref`` itself. When the
+    two share nothing, everything is new and the range is just ``TARGET``.
     """
     if ":" in target:
         raise UsageError(f"--since {ref} gives the START; the revision {target!r} must be END")
+    from gitmig.script.revision import head_ids
+
     script_dir = script_directory(config)
     with open_repo(script_dir, "--since") as repo:
-        reader = snapshot_reader(repo, script_dir)
-        head = repo.head_commit()
-        fork = repo.merge_base(head, repo.resolve_commit(ref)) if head else None
-        heads = (reader.at_commit(fork, ref) if fork else reader.at(ref)).heads()
+        theirs = snapshot_reader(repo, script_dir).at(ref)
+    graph = revision_graph(config, prefer=[ref])
+    heads = tuple(sorted(head_ids(rev for rev in graph if rev.revision in theirs.revisions)))
     if len(heads) > 1:
         raise MultipleHeadsError(
             f"--since {ref}: the graph at {ref} has several heads ({', '.join(heads)}); "

@@ -1,13 +1,14 @@
 """Reading the graph: heads, branch points, history, one revision, divergent heads.
 
-These are the light commands: nothing here imports SQLAlchemy, Mako or the git layer.
+These are the light commands: nothing here imports SQLAlchemy, Mako or the git layer
+(unless a parent is missing here and git must say which ref has it).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from gitmig.command._base import script_directory
+from gitmig.command._base import revision_graph, script_directory
 from gitmig.exc import UsageError
 
 if TYPE_CHECKING:
@@ -28,19 +29,18 @@ __all__ = [
 
 def heads(config: Config, resolve_dependencies: bool = False) -> list[Script]:
     """The head revisions (with ``resolve_dependencies``, only those nothing depends on)."""
-    script_dir = script_directory(config)
-    graph = script_dir.revision_map
+    graph = revision_graph(config)
     ids = list(graph.heads)
     if resolve_dependencies:
         needed = {dep for rev in graph for dep in rev.dependencies}
         ids = [h for h in ids if h not in needed]
-    return [script_dir.get_script(h) for h in ids]
+    return [script_directory(config).get_script(h) for h in ids]
 
 
 def branches(config: Config) -> list[tuple[Script, list[Script]]]:
     """Branch points: each revision with more than one child, with its children."""
     script_dir = script_directory(config)
-    graph = script_dir.revision_map
+    graph = revision_graph(config)
     return [
         (script_dir.get_script(rev.revision), [script_dir.get_script(c) for c in children])
         for rev in graph
@@ -95,7 +95,7 @@ def _history(config: Config, rev_range: str | None, rows: tuple[str, ...] | None
         if upper == "current":
             return []  # the database is at base: nothing is at or below it
         lower = None
-    selected = script_dir.revision_map.range(
+    selected = revision_graph(config).range(
         rows if lower == "current" else None if lower == "base" else lower,
         rows if upper == "current" else None if upper == "heads" else upper,
     )
@@ -107,10 +107,10 @@ def show(config: Config, rev: str) -> list[Script]:
     ``LABEL@base`` (as in Alembic). ``current`` reads the database (env.py runs)."""
     script_dir = script_directory(config)
     rows = _current_rows(config) if rev.strip() == "current" else ()
-    ids = script_dir.revision_map.resolve(rev, rows)
+    ids = revision_graph(config).resolve(rev, rows)
     return [script_dir.get_script(rev_id) for rev_id in ids]
 
 
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
-    return script_directory(config).revision_map.divergences()
+    return revision_graph(config).divergences()

@@ -1,11 +1,11 @@
-"""Native git hooks: ``hook install`` writes a hook that runs ``gitmig check-heads``.
+"""Native git hooks: ``hook install`` writes hooks that run ``gitmig check-heads``.
 
-The hook's shell script is a resource shipped in the wheel (``gitmig/resources/hook-tmpl``).
+The hooks' shell script is a resource shipped in the wheel (``gitmig/resources/hook-tmpl``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import open_repo, script_directory
 from gitmig.exc import CommandError
@@ -15,10 +15,46 @@ if TYPE_CHECKING:
 
     from gitmig.config import Config
 
-__all__ = ["HOOK_MARKER", "hook_install"]
+__all__ = ["HOOK_MARKER", "HOOK_TYPES", "hook_install"]
 
 #: the line that marks a hook file as written by gitmig
 HOOK_MARKER = "gitmig check-heads hook"
+
+
+class _Hook(NamedTuple):
+    purpose: str
+    #: shell lines that set CHECK_ARGS (the global options and the check-heads command)
+    command: str
+    #: shell lines run when the check failed (``$status`` holds its exit code)
+    on_failure: str = ""
+
+
+_STAGED = "CHECK_ARGS='check-heads --staged'"
+
+#: what each hook checks; pre-push is opt-in (``hook install --pre-push``)
+HOOK_TYPES: dict[str, _Hook] = {
+    "pre-commit": _Hook(
+        "Refuses a commit whose staged migration graph has divergent heads.", _STAGED
+    ),
+    # `git merge` commits without running pre-commit: this one sees the merged index.
+    "pre-merge-commit": _Hook(
+        "Refuses a merge that would leave divergent migration heads.",
+        _STAGED,
+        'if [ $status -eq 1 ]; then\n    echo "gitmig: the merge is still in progress. Join '
+        'the heads with \\`gitmig merge -m \\"merge heads\\"\\`, \\`git add\\` the new '
+        'revision, then \\`git commit\\` to complete it (or \\`git merge --abort\\`)." >&2\n'
+        "fi\n",
+    ),
+    "pre-push": _Hook(
+        "Refuses a push whose migration graph would diverge from the upstream's.",
+        # A branch's first push has no upstream yet: one line, then the plain check.
+        'if git rev-parse --verify --quiet "@{upstream}" >/dev/null 2>&1; then\n'
+        "    CHECK_ARGS='check-heads --against @{upstream}'\nelse\n"
+        '    echo "gitmig pre-push hook: this branch has no upstream yet; checking its own '
+        'graph only"\n'
+        "    CHECK_ARGS='-q check-heads'\nfi",
+    ),
+}
 
 
 def _hook_template() -> str:
@@ -27,18 +63,18 @@ def _hook_template() -> str:
     return (files("gitmig") / "resources" / "hook-tmpl").read_text(encoding="utf-8")
 
 
-def hook_install(config: Config, pre_push: bool = False, force: bool = False) -> Path:
-    """Write a native git hook running ``check-heads`` (pre-commit, or pre-push).
+def hook_install(config: Config, pre_push: bool = False, force: bool = False) -> list[Path]:
+    """Write the native git hooks that run ``check-heads``; return their paths.
 
-    The pre-commit hook checks the staged graph; the pre-push hook checks against the
-    branch's upstream (plain ``check-heads`` when it has none). An existing different hook
-    is never replaced without ``force``. Returns the hook's path.
+    ``pre-commit`` and ``pre-merge-commit`` check the staged graph (``git merge`` runs
+    only the latter); with ``pre_push`` also ``pre-push``, which checks against the
+    branch's upstream (its own graph when it has none yet). An existing different hook is
+    never replaced without ``force``: then nothing is written.
     """
     import shlex
     import sys
 
     script_dir = script_directory(config)
-    hook_type = "pre-push" if pre_push else "pre-commit"
     with open_repo(script_dir, "hook install") as repo:
         hooks = repo.git_path("hooks")
         config_args = ""
@@ -46,30 +82,31 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
             config_args = f"-c {shlex.quote(repo.relative(config.config_file_name))} "
         if config.config_ini_section != "gitmig":
             config_args += f"-n {shlex.quote(config.config_ini_section)} "
-    if pre_push:
-        purpose = "Refuses a push whose migration graph would diverge from the upstream's."
-        command_line = (
-            'if git rev-parse --verify --quiet "@{upstream}" >/dev/null; then\n'
-            "    CHECK_ARGS='--against @{upstream}'\nelse\n    CHECK_ARGS=''\nfi"
+    wanted = [name for name in HOOK_TYPES if pre_push or name != "pre-push"]
+    texts = {}
+    for hook_type in wanted:
+        hook = HOOK_TYPES[hook_type]
+        texts[hooks / hook_type] = _hook_template().format(
+            marker=HOOK_MARKER,
+            hook_type=hook_type,
+            purpose=hook.purpose,
+            python=shlex.quote(sys.executable),
+            command=hook.command,
+            config_args=config_args,
+            on_failure=hook.on_failure,
         )
-    else:
-        purpose = "Refuses a commit whose staged migration graph has divergent heads."
-        command_line = "CHECK_ARGS='--staged'"
-    text = _hook_template().format(
-        marker=HOOK_MARKER,
-        hook_type=hook_type,
-        purpose=purpose,
-        python=shlex.quote(sys.executable),
-        command=command_line,
-        config_args=config_args,
-    )
-    path = hooks / hook_type
-    if path.exists() and path.read_text(encoding="utf-8", errors="replace") != text and not force:
-        raise CommandError(
-            f"{path} already exists and is not this gitmig hook; pass --force to replace it "
-            "(or call `gitmig check-heads` from it yourself)"
-        )
+    for path, text in texts.items():
+        if (
+            not force
+            and path.exists()
+            and path.read_text(encoding="utf-8", errors="replace") != text
+        ):
+            raise CommandError(
+                f"{path} already exists and is not this gitmig hook; pass --force to "
+                "replace it (or call `gitmig check-heads --staged` from it yourself)"
+            )
     hooks.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o755)
-    return path
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o755)
+    return list(texts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from gitmig.command._base import script_directory
+from gitmig.command._base import revision_graph, script_directory
 from gitmig.exc import CommandError, UsageError
 
 if TYPE_CHECKING:
@@ -164,6 +164,9 @@ def _migrate(
             f"downgrade --sql {revision!r}: give the range as START:END (e.g. head:base); "
             "offline there is no database to read the start from"
         )
+    # An offline script that starts at a revision may take it from a git ref (`--since`,
+    # right after `gitmig rebase`); a run against a database needs every file here.
+    revision_graph(config, complete=sql and starting_rev is not None)
     make_steps = upgrade_steps if direction == "upgrade" else downgrade_steps
     _run_planned(
         config,
@@ -224,7 +227,7 @@ def stamp(
     starting_rev = None
     if sql and len(targets) == 1:
         starting_rev, targets[0] = _split_range(targets[0], sql, "stamp")
-    graph = script_dir.revision_map
+    graph = revision_graph(config, complete=False)
     _run_planned(
         config,
         script_dir,
@@ -313,7 +316,7 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
     from gitmig.runtime.plan import resolve_rows
 
     script_dir = script_directory(config)
-    graph = script_dir.revision_map
+    graph = revision_graph(config, complete=False)
     found: list[DatabaseState] = []
 
     def fn(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import CommandError, GitError, RevisionError, ScriptError
-from gitmig.script.markers import parse_revision_source
 from gitmig.script.revision import Revision, RevisionMap, head_ids
+from gitmig.script.source import is_revision_file, read_revision
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -28,20 +28,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Comparison",
+    "Completion",
     "DivergentHeads",
     "IdConflict",
     "Orphan",
     "RebasePlan",
     "Snapshot",
     "SnapshotReader",
+    "Supplied",
     "compare",
+    "complete_from",
+    "find_supplier",
+    "missing_parents",
     "plan_rebase",
+    "unsupplied",
 ]
-
-
-def _is_revision_file(name: str) -> bool:
-    # The same rule as ScriptDirectory: every .py file but __init__.py and hidden files.
-    return name.endswith(".py") and not name.startswith((".", "__init__"))
 
 
 def _blob_id(data: bytes) -> str:
@@ -123,7 +124,7 @@ class SnapshotReader:
     def _parse(self, blob: str, shown_path: str) -> Revision | None:
         if blob not in self._parsed:
             data = self.repo.read_blob(blob)
-            self._parsed[blob] = parse_revision_source(data, shown_path)
+            self._parsed[blob] = read_revision(data, shown_path)
         return self._parsed[blob]
 
     def _wanted(self, relpath: str, folder: str) -> bool:
@@ -133,7 +134,7 @@ class SnapshotReader:
             return False
         if any(part.startswith((".", "__")) for part in parts[:-1]):
             return False
-        return _is_revision_file(parts[-1])
+        return is_revision_file(parts[-1])
 
     def working_tree(self) -> Snapshot:
         """The version folders as they are on disk.
@@ -252,6 +253,8 @@ class Comparison:
         self.invalid: str | None = None
         #: heads of the united graph
         self.heads: tuple[str, ...] = ()
+        #: no merge-base was found because this clone is shallow (not unrelated histories)
+        self.shallow = False
 
     @property
     def ok(self) -> bool:
@@ -270,6 +273,7 @@ def compare(reader: SnapshotReader, ours: Snapshot, ref: str) -> Comparison:
     base_commit = reader.repo.merge_base(head, theirs.commit) if head else None
     base = reader.at_commit(base_commit) if base_commit else Snapshot("none", None)
     result = Comparison(ours, theirs, base_commit)
+    result.shallow = base_commit is None and head is not None and reader.repo.is_shallow()
 
     union: dict[str, Revision] = dict(theirs.revisions)
     for rev_id, rev in ours.revisions.items():
@@ -298,11 +302,135 @@ def compare(reader: SnapshotReader, ours: Snapshot, ref: str) -> Comparison:
         if all(side != "theirs" for side in sides.values()):
             continue  # already divergent here without the ref: the work-tree check reports it
         result.divergent.append(DivergentHeads(div.heads, sides, div.common_ancestors))
-    result.added_ours = tuple(graph.sort(r for r in ours.revisions if r not in base.revisions))
+    # (orphans and their descendants are not in the graph: they are reported above)
+    result.added_ours = tuple(
+        graph.sort(r for r in ours.revisions if r not in base.revisions and r in graph)
+    )
     result.added_theirs = tuple(
         graph.sort(r for r in theirs.revisions if r not in base.revisions and r in graph)
     )
     return result
+
+
+class Supplied(NamedTuple):
+    """A parent that the revisions here name and that only a git ref declares."""
+
+    #: the missing parent's id
+    parent: str
+    #: the revision here that names it, and that revision's file
+    child: str
+    path: str
+    #: the ref that declares it (and every ancestor it needs)
+    ref: str
+
+
+def missing_parents(revisions: dict[str, Revision]) -> dict[str, Revision]:
+    """``{parent: the first revision naming it}`` for parents absent from ``revisions``."""
+    missing: dict[str, Revision] = {}
+    for rev_id in sorted(revisions):
+        for parent in revisions[rev_id].parents:
+            if parent not in revisions:
+                missing.setdefault(parent, revisions[rev_id])
+    return missing
+
+
+def complete_from(revisions: dict[str, Revision], theirs: Snapshot) -> list[Revision] | None:
+    """The revisions of ``theirs`` that the missing parents of ``revisions`` need.
+
+    That is each missing parent with its ancestry (and the dependencies of those) as
+    declared at ``theirs``; ``None`` when ``theirs`` lacks one of them. After
+    ``gitmig rebase --onto REF``, and before ``git merge REF``, REF supplies them.
+    """
+    wanted = list(missing_parents(revisions))
+    if not wanted:
+        return []
+    found: dict[str, Revision] = {}
+    while wanted:
+        rev_id = wanted.pop()
+        if rev_id in revisions or rev_id in found:
+            continue
+        rev = theirs.revisions.get(rev_id)
+        if rev is None:
+            return None
+        found[rev_id] = rev
+        wanted.extend(rev.parents)
+        wanted.extend(d for d in rev.dependencies if d in theirs.revisions)
+    return [found[k] for k in sorted(found)]
+
+
+class Completion(NamedTuple):
+    """What one git ref supplies to complete a graph whose parents are missing here."""
+
+    supplied: list[Supplied]
+    #: the ref's revisions to add (the missing parents and their ancestry)
+    revisions: list[Revision]
+    #: the ref's snapshot they come from
+    snapshot: Snapshot
+
+    def complete(self, ours: Snapshot) -> Snapshot:
+        """``ours`` with the supplied revisions added (same name and commit)."""
+        snap = Snapshot(ours.name, ours.commit)
+        snap.revisions, snap.digests, snap.paths = (
+            dict(ours.revisions),
+            dict(ours.digests),
+            dict(ours.paths),
+        )
+        snap.duplicates = list(ours.duplicates)
+        for rev in self.revisions:
+            snap.add(rev, self.snapshot.digests[rev.revision], self.snapshot.paths[rev.revision])
+        return snap
+
+
+def find_supplier(
+    reader: SnapshotReader,
+    revisions: dict[str, Revision],
+    refs: Iterable[str],
+    paths: dict[str, str] | None = None,
+) -> Completion | None:
+    """The first of ``refs`` that declares every missing parent of ``revisions``, or
+    ``None`` when no ref does (or nothing is missing). Refs that do not resolve, or whose
+    revision files cannot be read, are passed over. ``paths`` names the revisions' files
+    in the notes (default: where each revision says it is declared)."""
+    missing = missing_parents(revisions)
+    if not missing:
+        return None
+    for theirs in _snapshots(reader, refs):
+        extra = complete_from(revisions, theirs)
+        if extra is not None:
+            supplied = [
+                Supplied(
+                    parent,
+                    child.revision,
+                    (paths or {}).get(child.revision, child.where),
+                    theirs.name,
+                )
+                for parent, child in missing.items()
+            ]
+            return Completion(supplied, extra, theirs)
+    return None
+
+
+def unsupplied(
+    reader: SnapshotReader, revisions: dict[str, Revision], refs: Iterable[str]
+) -> dict[str, Revision]:
+    """The missing parents of ``revisions`` that none of ``refs`` declares, each with the
+    first revision naming it."""
+    missing = missing_parents(revisions)
+    for theirs in _snapshots(reader, refs):
+        missing = {k: v for k, v in missing.items() if k not in theirs.revisions}
+    return missing
+
+
+def _snapshots(reader: SnapshotReader, refs: Iterable[str]) -> Iterable[Snapshot]:
+    seen: set[str] = set()
+    for ref in refs:
+        if ref in seen or not reader.repo.ref_exists(ref):
+            continue
+        seen.add(ref)
+        try:
+            yield reader.at(ref)
+        except ScriptError:
+            continue  # a branch with a broken revision file supplies nothing
 
 
 def _side(rev_id: str, ours: Snapshot, theirs: Snapshot) -> str:

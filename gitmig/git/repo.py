@@ -122,14 +122,17 @@ class _CatFile:
     """One long-lived ``git cat-file --batch`` process: blobs by id, no process per file."""
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
-        self._proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        try:
+            self._proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as err:
+            raise _cannot_run(err) from err
 
     def read(self, object_id: str) -> bytes:
         stdin, stdout = self._proc.stdin, self._proc.stdout
@@ -150,6 +153,10 @@ class _CatFile:
         self._proc.stdout.close()
 
 
+def _cannot_run(err: OSError) -> GitError:
+    return GitError(f"cannot run git ({err.strerror}); is git installed and on PATH?")
+
+
 class Repository:
     """A git work tree and its repository; git runs with a cleaned environment."""
 
@@ -167,26 +174,35 @@ class Repository:
 
         The error carries the command line and git's stderr.
         """
+        out = self._run(args, ())
+        assert out is not None
+        return out.strip() if strip else out
+
+    def _try(self, *args: str, answers: tuple[int, ...] = (1,)) -> str | None:
+        """``git ARGS``'s output, or ``None`` when git exits with one of ``answers``.
+
+        Those exit codes are git's "no" to a question (no such ref, no merge base); any
+        other failure, or a git that cannot be run, is an error naming git, never a "no".
+        """
+        out = self._run(args, answers)
+        return None if out is None else out.strip()
+
+    def _run(self, args: Sequence[str], answers: tuple[int, ...]) -> str | None:
         try:
             proc = subprocess.run(
                 ["git", *args], cwd=self.toplevel, env=self._env, capture_output=True
             )
         except OSError as err:
-            raise GitError(f"cannot run git ({err.strerror}); is git installed?") from err
+            raise _cannot_run(err) from err
+        if proc.returncode in answers:
+            return None
         if proc.returncode != 0:
             stderr = proc.stderr.decode("utf-8", errors="replace").strip()
             raise GitError(
                 f"`git {' '.join(args)}` failed (exit {proc.returncode}) "
                 f"in {self.toplevel}: {stderr or 'no message'}"
             )
-        out = proc.stdout.decode("utf-8", errors="surrogateescape")
-        return out.strip() if strip else out
-
-    def _try(self, *args: str) -> str | None:
-        try:
-            return self.run(*args)
-        except GitError:
-            return None
+        return proc.stdout.decode("utf-8", errors="surrogateescape")
 
     def close(self) -> None:
         """Stop the long-lived ``cat-file`` process."""
@@ -233,6 +249,10 @@ class Repository:
         """Whether ``ref`` resolves to a commit."""
         return bool(self._try("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"))
 
+    def is_shallow(self) -> bool:
+        """Whether this is a shallow clone (its history, and so merge bases, cut short)."""
+        return self.run("rev-parse", "--is-shallow-repository") == "true"
+
     def head_commit(self) -> str | None:
         """The commit HEAD points at, or ``None`` in a repository without commits."""
         return self._try("rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
@@ -242,14 +262,22 @@ class Repository:
         return self._try("symbolic-ref", "--quiet", "--short", "HEAD") or None
 
     def upstream(self, ref: str = "HEAD") -> str | None:
-        """Short name of the upstream of ``ref`` (e.g. ``origin/main``), if it has one."""
-        return self._try("rev-parse", "--abbrev-ref", "--symbolic-full-name", f"{ref}@{{upstream}}")
+        """Short name of the upstream of local branch ``ref`` (``HEAD``: the current one),
+        e.g. ``origin/main``, if it has one."""
+        branch = self._try("symbolic-ref", "--quiet", "HEAD") if ref == "HEAD" else ref
+        if not branch:
+            return None
+        if not branch.startswith("refs/"):
+            branch = f"refs/heads/{branch}"
+        # for-each-ref answers "none" with an empty line; rev-parse would fail with "fatal"
+        return self.run("for-each-ref", "--format=%(upstream:short)", branch) or None
 
     def short_name(self, ref: str) -> str:
         """The short symbolic name of ``ref`` (``@{upstream}`` -> ``origin/main``)."""
         if ref.startswith("-"):
             return ref
-        return self._try("rev-parse", "--abbrev-ref", ref) or ref
+        # 128: a ref git cannot abbreviate (an upstream that is not set); keep it as given
+        return self._try("rev-parse", "--abbrev-ref", ref, answers=(1, 128)) or ref
 
     def merge_base(self, first: str, second: str) -> str | None:
         """Best common ancestor of two commits, or ``None`` for unrelated histories."""

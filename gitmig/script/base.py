@@ -13,7 +13,7 @@ from gitmig.exc import CommandError, ScriptError
 from gitmig.script.cache import MarkerCache
 from gitmig.script.markers import revision_from_values
 from gitmig.script.revision import Revision, RevisionMap
-from gitmig.script.source import read_source
+from gitmig.script.source import is_revision_file, read_source
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -200,7 +200,7 @@ def _read_folder(folder: str) -> list[tuple[str, MarkerValues]]:
     """``(path, markers)`` of the revision files of one folder, in name order."""
     cache = MarkerCache(folder)
     with os.scandir(folder) as scan:
-        entries = sorted((e for e in scan if _is_script(e.name)), key=lambda e: e.name)
+        entries = sorted((e for e in scan if is_revision_file(e.name)), key=lambda e: e.name)
     found: list[tuple[str, MarkerValues]] = []
     problem: str | None = None
     for entry in entries:
@@ -220,8 +220,3 @@ def _read_folder(folder: str) -> list[tuple[str, MarkerValues]]:
     if problem is not None:
         raise ScriptError(problem)
     return found
-
-
-def _is_script(name: str) -> bool:
-    # Like Alembic: every .py file but __init__.py, hidden files and editor lock files.
-    return name.endswith(".py") and not name.startswith((".", "__init__"))

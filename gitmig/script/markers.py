@@ -174,7 +174,7 @@ def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
         values["down_revision"],
         values.get("branch_labels"),
         values.get("depends_on"),
-        _first_paragraph(docstring),
+        _first_paragraph(docstring, source),
         docstring,
     )
 
@@ -436,5 +436,8 @@ def _docstring(source: str) -> str:
     return match.group(2).strip() if match else ""
 
 
-def _first_paragraph(docstring: str) -> str:
+def _first_paragraph(docstring: str, source: str) -> str:
+    match = _DOCSTRING.match(source)
+    if match and match.group(2).startswith(("\n\n", "\r\n\r\n")):
+        return ""  # `new -m ""`: no message line; the header lines are not the message
     return " ".join(docstring.split("\n\n", 1)[0].split())

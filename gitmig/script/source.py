@@ -15,12 +15,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gitmig.exc import ScriptError
-from gitmig.script.markers import marker_values, suggest_name, top_level_names
+from gitmig.script.markers import (
+    marker_values,
+    revision_from_values,
+    suggest_name,
+    top_level_names,
+)
 
 if TYPE_CHECKING:
     from gitmig.script.markers import MarkerValues
+    from gitmig.script.revision import Revision
 
-__all__ = ["READER_VERSION", "check_source", "read_source"]
+__all__ = [
+    "READER_VERSION",
+    "check_source",
+    "is_revision_file",
+    "read_revision",
+    "read_source",
+]
 
 #: The version of what :func:`read_source` returns for a given source.  Cached results carry
 #: it (see :mod:`gitmig.script.cache`): bump it whenever the reader or the checks change
@@ -58,6 +70,23 @@ def read_source(source: str | bytes, path: str) -> tuple[MarkerValues | None, st
         if values is None:
             return None, _missing_revision(source, path)
     return values, None
+
+
+def is_revision_file(name: str) -> bool:
+    """Whether a file of a versions folder is read as a revision (the one rule).
+
+    Like Alembic: every ``.py`` file but ``__init__.py``, hidden files and editor lock files.
+    """
+    return name.endswith(".py") and not name.startswith((".", "__init__"))
+
+
+def read_revision(source: str | bytes, path: str) -> Revision | None:
+    """The revision one file declares (``None``: it is no revision), checked as
+    :func:`read_source` checks it; its problem is raised as a ScriptError."""
+    values, problem = read_source(source, path)
+    if problem is not None:
+        raise ScriptError(problem)
+    return None if values is None else revision_from_values(values, path)
 
 
 def check_source(source: str | bytes, path: str) -> str | None:

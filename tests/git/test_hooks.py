@@ -141,4 +141,4 @@ def test_pre_commit_framework_hooks(forked: TeamRepo, tmp_path: Path) -> None:
     )
     assert pushed.returncode == 1, pushed.stdout + pushed.stderr
     assert "against origin/feature-b" in pushed.stdout
-    assert "divergent heads: b1 (theirs), join (ours)" in pushed.stdout
+    assert "divergent heads: join (ours), b1 (theirs)" in pushed.stdout

@@ -187,3 +187,26 @@ def test_a_fixed_file_is_read_again_and_good_files_stay_cached(
     assert read == ["c3_third.py"]  # the good files' markers were cached despite the error
     path.write_text(revision("c3", "b2"))
     assert [s.revision for s in command.heads(env.config())] == ["c3"]
+
+
+def test_staged_check_refuses_a_broken_staged_file(tmp_path: Path) -> None:
+    """The pre-commit hook's check reads the index: a broken staged file stops it too."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from gitmig.cli import cli
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    ini = tmp_path / "gitmig.ini"
+    assert (
+        CliRunner().invoke(cli, ["-c", str(ini), "init", str(tmp_path / "migrations")]).exit_code
+        == 0
+    )
+    broken = tmp_path / "migrations" / "versions" / "a1_first.py"
+    broken.write_text('revision = "a1"\ndown_revision = None\n\n\ndef upgrade(:\n    pass\n')
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    broken.write_text('revision = "a1"\ndown_revision = None\n')  # fixed on disk, not staged
+    result = CliRunner().invoke(cli, ["-c", str(ini), "check-heads", "--staged"])
+    assert result.exit_code == 1
+    assert "a1_first.py:5: SyntaxError" in result.output and "index" in result.output
