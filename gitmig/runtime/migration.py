@@ -113,7 +113,7 @@ class MigrationStep:
             source, dest = self.down_revisions, self.up_revision_ids
         else:
             source, dest = self.up_revision_ids, self.down_revisions
-        text = f"{self.kind} {', '.join(source)} -> {', '.join(dest)}".replace("  ", " ")
+        text = f"{self.kind} {', '.join(source) or '<base>'} -> {', '.join(dest) or '<base>'}"
         return f"{text}, {self.doc}" if self.doc else text
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ def test_cli_upgrade_downgrade_stamp_current(sqlite_url, make_project):
 
     result = _invoke(project, "upgrade")
     assert result.exit_code == 0, result.output
-    assert "Running upgrade -> a, create a" in result.output
+    assert "Running upgrade <base> -> a, create a" in result.output
     assert "Running upgrade b -> c, create c" in result.output
     assert "the database is now at c." in result.output
     assert project.rows() == {"c"}

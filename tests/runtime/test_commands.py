@@ -170,7 +170,7 @@ def test_on_version_apply(sqlite_url, make_project):
     cfg = project.config(configure_opts={"on_version_apply": record})
     command.upgrade(cfg)
     assert seen == [
-        ("upgrade -> a, step a", ["a"]),
+        ("upgrade <base> -> a, step a", ["a"]),
         ("upgrade a -> b, step b", ["b"]),
         ("upgrade b -> c, step c", ["c"]),
     ]

@@ -118,7 +118,7 @@ def test_offline_framing_postgresql(tmp_path, make_project):
     assert script.index("BEGIN;") < script.index("CREATE TABLE gitmig_version")
     assert script.rstrip().endswith("COMMIT;")
     for log in (
-        "-- Running upgrade -> a",
+        "-- Running upgrade <base> -> a",
         "-- Running upgrade a -> b",
         "-- Running upgrade c1, c2 -> m",
     ):

@@ -63,7 +63,7 @@ def test_multidb_failure_names_what_the_other_engine_committed(
         "Another database of this run stays as committed: "
         "postgresql+psycopg://postgres@127.0.0.1:5432/" in message
     )
-    assert "committed upgrade -> m1, both; its version table reads m1." in message
+    assert "committed upgrade <base> -> m1, both; its version table reads m1." in message
     assert "Read back from gitmig_version on sqlite:///" in message
     assert message.rstrip().endswith("the database is now at base (no revision applied).")
 
