@@ -35,6 +35,12 @@ from gitmig.command.graph import history as history
 from gitmig.command.graph import show as show
 from gitmig.command.hooks import HOOK_MARKER as HOOK_MARKER
 from gitmig.command.hooks import hook_install as hook_install
+from gitmig.command.ledger import DryRun as DryRun
+from gitmig.command.ledger import LedgerLog as LedgerLog
+from gitmig.command.ledger import VerifyReport as VerifyReport
+from gitmig.command.ledger import dry_run as dry_run
+from gitmig.command.ledger import ledger_log as ledger_log
+from gitmig.command.ledger import verify as verify
 from gitmig.command.migrate import CurrentState as CurrentState
 from gitmig.command.migrate import check as check
 from gitmig.command.migrate import current as current
@@ -49,9 +55,12 @@ __all__ = [
     "HOOK_MARKER",
     "Blame",
     "CurrentState",
+    "DryRun",
     "HeadsCheck",
     "InitResult",
+    "LedgerLog",
     "TemplateInfo",
+    "VerifyReport",
     "blame",
     "branches",
     "check",
@@ -59,10 +68,12 @@ __all__ = [
     "check_heads_report",
     "current",
     "downgrade",
+    "dry_run",
     "heads",
     "history",
     "hook_install",
     "init",
+    "ledger_log",
     "list_templates",
     "merge",
     "new",
@@ -74,4 +85,5 @@ __all__ = [
     "since_range",
     "stamp",
     "upgrade",
+    "verify",
 ]
