@@ -305,21 +305,24 @@ def dry_run(config: Config, direction: str, revision: str, tag: str | None = Non
     script_dir = script_directory(config)
     graph = script_dir.revision_map
     make_steps = upgrade_steps if direction == "upgrade" else downgrade_steps
-    planned: list[tuple[tuple[str, ...], list[MigrationStep], str | None]] = []
+    planned: list[tuple[tuple[str, ...], list[MigrationStep], str | None, bool]] = []
 
     def read(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
         rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
         bind = context.bind
         url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
-        planned.append((rows, make_steps(script_dir, rows, revision), url))
+        steps = make_steps(script_dir, rows, revision)
+        planned.append((rows, steps, url, context.ledger.exists()))
         return []  # nothing runs: this pass only reads
 
     run_env(config, script_dir, fn=read, as_sql=False, dont_mutate=True, tag=tag)
-    rows, steps, url = planned[-1]
+    rows, steps, url, ledger_exists = planned[-1]
     skipped: list[tuple[str, str]] = []
     sql = ""
     if steps:
-        sql = _render_offline(config, script_dir, rows, steps, revision, tag, skipped)
+        sql = _render_offline(
+            config, script_dir, rows, steps, revision, tag, skipped, ledger_exists
+        )
     return DryRun(
         direction,
         revision,
@@ -339,6 +342,7 @@ def _render_offline(
     target: str,
     tag: str | None,
     skipped: list[tuple[str, str]],
+    ledger_exists: bool,
 ) -> str:
     """Run env.py offline from ``rows`` with ``steps``, catching what needs a database."""
 
@@ -374,5 +378,6 @@ def _render_offline(
             starting_rev=rows or None,
             destination_rev=target,
             tag=tag,
+            ledger_exists=ledger_exists,
         )
     return buffer.getvalue()

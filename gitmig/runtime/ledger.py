@@ -239,8 +239,10 @@ class Ledger:
         self._ready = True
         context = self.context
         if context.as_sql:
-            # The script cannot know whether the ledger exists where it will run.
-            context.impl._exec(CreateTable(self.table, if_not_exists=True))
+            # A script cannot know whether the ledger exists where it will run, unless the
+            # command read the database first (a dry run says so with ``ledger_exists``).
+            if not context.opts.get("ledger_exists"):
+                context.impl._exec(CreateTable(self.table, if_not_exists=True))
             return
         if self.exists():
             return
