@@ -177,3 +177,19 @@ def test_ledger_in_the_version_tables_schema(postgresql_url, make_project):
     project.table_rev("a", None)
     command.upgrade(project.config(configure_opts={"version_table_schema": "audit"}), "head")
     assert [r["revision"] for r in _ledger(postgresql_url, schema="audit")] == ["a"]
+
+
+def test_autogenerate_leaves_the_ledger_alone(db_url, make_project):
+    project = make_project(db_url)
+    project.rev("a", None)  # no tables of its own: the models are empty too
+    metadata = sa.MetaData()
+    env_py = project.root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata = None", 'target_metadata = config.attributes.get("metadata")'
+        )
+    )
+    cfg = project.config(metadata=metadata)
+    command.upgrade(cfg, "head")
+    assert "gitmig_ledger" in project.tables()
+    assert command.check(cfg) == []
