@@ -552,6 +552,10 @@ def dry_run_text(dry: DryRun) -> str:
         return _lines(lines)
     lines.append(f"-- {len(dry.steps)} step(s) would run, in this order:")
     lines.extend(f"--   {step.short_log}" for step in dry.steps)
+    for revision in dry.reading:
+        lines.append(
+            f"-- revision {revision} read the database (in a read-only transaction, rolled back)"
+        )
     for revision, reason in dry.skipped:
         lines.append(f"-- cannot be dry-run: revision {revision}: {reason}")
     lines.append("-- Nothing was changed: no lock was taken and nothing was written.")

@@ -18,6 +18,8 @@ from gitmig.exc import CommandError, UsageError
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from sqlalchemy.engine import Engine
+
     from gitmig.config import Config
     from gitmig.git.repo import CommitInfo, Repository
     from gitmig.runtime.ledger import FileStamp, LedgerEntry
@@ -285,15 +287,18 @@ class DryRun(NamedTuple):
     skipped: tuple[tuple[str, str], ...]
     #: the database URL, password masked
     url: str | None
+    #: revisions whose queries read the database (read-only, rolled back)
+    reading: tuple[str, ...] = ()
 
 
 def dry_run(config: Config, direction: str, revision: str, tag: str | None = None) -> DryRun:
     """The plan and SQL of ``upgrade``/``downgrade REVISION`` from the database's state.
 
     Reads the version table (no lock, no write, nothing committed), plans the steps from
-    there, then renders them as offline SQL starting at those rows. A revision whose code
-    needs the database's answers (``op.get_bind().execute(...).scalar()``) fails without
-    one; it is named as "cannot be dry-run" with the reason, and the rest still renders.
+    there, then renders them as offline SQL starting at those rows. A revision that reads
+    the database (``op.get_bind().execute(select(...)).scalar()``) gets real answers from a
+    read-only transaction that is rolled back; one that fails anyway is named as "cannot
+    be dry-run" with the reason, and the rest still renders.
     """
     from gitmig.runtime.plan import downgrade_steps, resolve_rows, upgrade_steps
 
@@ -305,23 +310,25 @@ def dry_run(config: Config, direction: str, revision: str, tag: str | None = Non
     script_dir = script_directory(config)
     graph = script_dir.revision_map
     make_steps = upgrade_steps if direction == "upgrade" else downgrade_steps
-    planned: list[tuple[tuple[str, ...], list[MigrationStep], str | None, bool]] = []
+    planned: list[tuple[tuple[str, ...], list[MigrationStep], str | None, bool, Engine]] = []
 
     def read(heads: tuple[str, ...], context: MigrationContext) -> list[MigrationStep]:
         rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
         bind = context.bind
         url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
         steps = make_steps(script_dir, rows, revision)
-        planned.append((rows, steps, url, context.ledger.exists()))
+        assert bind is not None
+        planned.append((rows, steps, url, context.ledger.exists(), bind.engine))
         return []  # nothing runs: this pass only reads
 
     run_env(config, script_dir, fn=read, as_sql=False, dont_mutate=True, tag=tag)
-    rows, steps, url, ledger_exists = planned[-1]
+    rows, steps, url, ledger_exists, engine = planned[-1]
     skipped: list[tuple[str, str]] = []
+    reading: list[str] = []
     sql = ""
     if steps:
         sql = _render_offline(
-            config, script_dir, rows, steps, revision, tag, skipped, ledger_exists
+            config, script_dir, rows, steps, revision, tag, ledger_exists, engine, skipped, reading
         )
     return DryRun(
         direction,
@@ -331,6 +338,7 @@ def dry_run(config: Config, direction: str, revision: str, tag: str | None = Non
         sql,
         tuple(skipped),
         url,
+        tuple(reading),
     )
 
 
@@ -341,10 +349,18 @@ def _render_offline(
     steps: list[MigrationStep],
     target: str,
     tag: str | None,
-    skipped: list[tuple[str, str]],
     ledger_exists: bool,
+    engine: Engine,
+    skipped: list[tuple[str, str]],
+    reading: list[str],
 ) -> str:
-    """Run env.py offline from ``rows`` with ``steps``, catching what needs a database."""
+    """Run env.py offline from ``rows`` with ``steps``; queries read the real database.
+
+    Each step's ``op.get_bind()`` reads through a read-only transaction rolled back after
+    the step (:mod:`gitmig.runtime.dryrun`); a step that fails all the same is named, and
+    the others still render.
+    """
+    from gitmig.runtime.dryrun import install_read_through
 
     def guard(step: MigrationStep, context: MigrationContext) -> MigrationStep:
         original = step.migration_fn
@@ -352,15 +368,18 @@ def _render_offline(
             return step
 
         def run(**kw: Any) -> None:
-            try:
-                original(**kw)
-            except Exception as err:
-                reason = f"it needs the database's answers ({type(err).__name__}: {err})"
-                skipped.append((step.revision or "", reason))
-                context.impl.static_output(
-                    f"-- cannot be dry-run: revision {step.revision}: {reason}; "
-                    "its SQL above is incomplete"
-                )
+            with install_read_through(context, engine) as bind:
+                try:
+                    original(**kw)
+                except Exception as err:
+                    reason = f"it failed without running ({type(err).__name__}: {err})"
+                    skipped.append((step.revision or "", reason))
+                    context.impl.static_output(
+                        f"-- cannot be dry-run: revision {step.revision}: {reason}; "
+                        "its SQL above is incomplete"
+                    )
+                if bind.reads:
+                    reading.append(step.revision or "")
 
         return dataclasses.replace(step, migration_fn=run)
 

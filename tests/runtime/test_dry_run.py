@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from gitmig import command
+from gitmig import command, display
 from gitmig.cli import cli
 from gitmig.exc import LockTimeoutError
 from gitmig.runtime.lock import lock_for_dialect, lock_key
@@ -57,7 +57,7 @@ def test_downgrade_dry_run(db_url, make_project):
     assert _state(project) == before
 
 
-def test_a_revision_that_reads_the_database_is_named(db_url, make_project):
+def test_a_revision_that_reads_the_database_gets_real_answers(db_url, make_project):
     project = make_project(db_url)
     project.table_rev("a", None)
     project.rev(
@@ -71,13 +71,65 @@ def test_a_revision_that_reads_the_database_is_named(db_url, make_project):
     project.table_rev("c", "b")
     cfg = project.config()
     command.upgrade(cfg, "a")
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO t_a (id) VALUES (1), (2)"))
+    engine.dispose()
     before = _state(project)
     dry = command.dry_run(cfg, "upgrade", "head")
-    ((revision, reason),) = dry.skipped
-    assert revision == "b" and "needs the database's answers" in reason
-    assert "-- cannot be dry-run: revision b" in dry.sql
-    assert "CREATE TABLE t_c" in dry.sql  # the rest still renders
+    assert dry.skipped == () and dry.reading == ("b",)
+    assert "CREATE TABLE t_b2 (id INTEGER)" in dry.sql  # decided from the real rows
+    assert "CREATE TABLE t_c" in dry.sql
     assert _state(project) == before
+
+
+def test_a_revision_that_cannot_be_dry_run_is_named(db_url, make_project):
+    project = make_project(db_url)
+    project.table_rev("a", None)
+    project.rev(
+        "b",
+        "a",
+        up_body="""
+        changed = op.get_bind().execute(sa.text("UPDATE t_a SET id = 3")).rowcount
+        op.execute(f"CREATE TABLE t_b{changed} (id INTEGER)")
+        """,
+    )
+    project.table_rev("c", "b")
+    cfg = project.config()
+    command.upgrade(cfg, "a")
+    dry = command.dry_run(cfg, "upgrade", "head")
+    ((revision, reason),) = dry.skipped
+    assert revision == "b" and "AttributeError" in reason
+    assert "-- cannot be dry-run: revision b" in dry.sql
+    assert "UPDATE t_a SET id = 3" in dry.sql  # the write went to the script, not the database
+    assert "CREATE TABLE t_c" in dry.sql  # the rest still renders
+    text = display.dry_run_text(dry)
+    assert "-- cannot be dry-run: revision b: it failed without running (AttributeError" in text
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_dry_runs_reads_are_read_only(dialect, request, make_project):
+    # MariaDB has no statement that reads like a query and writes; the same guard applies.
+    url = request.getfixturevalue(f"{dialect}_url")
+    project = make_project(url)
+    project.table_rev("a", None)
+    sneaky = (
+        "WITH gone AS (DELETE FROM t_a RETURNING id) SELECT count(*) FROM gone"
+        if dialect == "postgresql"
+        else "WITH x AS (SELECT 1) DELETE FROM t_a"
+    )
+    project.rev("b", "a", up_body=f"op.get_bind().execute(sa.text({sneaky!r}))")
+    cfg = project.config()
+    command.upgrade(cfg, "a")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO t_a (id) VALUES (1)"))
+    dry = command.dry_run(cfg, "upgrade", "head")
+    assert [revision for revision, _ in dry.skipped] == ["b"]
+    assert "read-only" in dry.skipped[0][1] or "readonly" in dry.skipped[0][1]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM t_a")).scalar() == 1
+    engine.dispose()
 
 
 def test_dry_run_takes_no_lock(db_url, make_project):
