@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,7 +40,6 @@ from sqlalchemy.schema import CreateTable
 from gitmig import __version__
 
 if TYPE_CHECKING:
-    from sqlalchemy.sql.compiler import SQLCompiler
     from sqlalchemy.sql.dml import Insert
 
     from gitmig.runtime.migration import MigrationContext, MigrationStep
@@ -61,6 +61,7 @@ DEFAULT_LEDGER_TABLE = "gitmig_ledger"
 APPLYING = frozenset({"upgrade", "stamp", "baseline", "accept"})
 
 _TRUE = ("true", "1", "yes", "on")
+_MARKER = re.compile(r"'__gitmig_(\w+?)__'")
 
 
 def _normalise(content: bytes) -> bytes:
@@ -94,11 +95,18 @@ class FileStamp(NamedTuple):
 
 def file_stamp(path: str | os.PathLike[str], root: Path | None = None) -> FileStamp | None:
     """The checksum, blob id and relative path of a revision file (``None`` if unreadable)."""
+    path = os.fspath(path)
     try:
-        content = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            content = handle.read()
     except OSError:
         return None
-    rel = Path(os.path.relpath(path, root)).as_posix() if root is not None else str(path)
+    rel = path
+    if root is not None:
+        prefix = os.path.join(os.fspath(root), "")
+        # the usual case, without relpath()'s getcwd() per file (long offline scripts)
+        rel = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, root)
+        rel = rel.replace(os.sep, "/")
     return FileStamp(checksum(content), blob_id(content), rel)
 
 
@@ -130,6 +138,11 @@ class LedgerEntry(NamedTuple):
         return (self.finished_at - self.started_at).total_seconds()
 
 
+# Values longer than their column are cut, never allowed to fail a migration.
+_PATH_LENGTH = 512
+_NAME_LENGTH = 255
+
+
 def ledger_table(name: str, schema: str | None) -> Table:
     """The ledger's table definition."""
     return Table(
@@ -140,14 +153,14 @@ def ledger_table(name: str, schema: str | None) -> Table:
         Column("direction", String(16), nullable=False),
         Column("checksum", String(64)),
         Column("git_blob", String(40)),
-        Column("path", String(255)),
+        Column("path", String(_PATH_LENGTH)),
         Column("started_at", DateTime),
         Column("finished_at", DateTime),
         Column("outcome", String(16), nullable=False),
         Column("gitmig_version", String(32)),
-        Column("db_user", String(128)),
-        Column("who", String(128)),
-        Column("host", String(255)),
+        Column("db_user", String(300)),  # MySQL: user@host
+        Column("who", String(_NAME_LENGTH)),
+        Column("host", String(_NAME_LENGTH)),
         PrimaryKeyConstraint("id", name=f"{name}_pkc"),
         schema=schema,
         # the id is never read back: no RETURNING in the offline script
@@ -181,7 +194,7 @@ class Ledger:
         self.table = ledger_table(self.name, self.schema)
         self._ready = False
         self._started: datetime | None = None
-        self._compiled: SQLCompiler | None = None
+        self._template: str | None = None
 
     def _option(self, name: str) -> str | None:
         config = self.context.config
@@ -289,25 +302,41 @@ class Ledger:
             "direction": direction,
             "checksum": stamp.checksum if stamp else None,
             "git_blob": stamp.blob if stamp else None,
-            "path": stamp.path if stamp else None,
+            "path": stamp.path[-_PATH_LENGTH:] if stamp else None,
             "gitmig_version": __version__,
-            "who": who,
-            "host": host,
+            "who": who[:_NAME_LENGTH] if who else None,
+            "host": host[:_NAME_LENGTH] if host else None,
         }
         if context.as_sql:
-            # One statement compiled once; each row only renders its literals (fast for
-            # long offline scripts, as the version table's statements are).
-            if self._compiled is None:
-                self._compiled = self._statement(offline=True).compile(dialect=context.dialect)
             params["outcome"] = "scripted"
-            text = self._compiled.construct_expanded_state(params).statement
-            context.impl._write_statement(text)
+            context.impl._write_statement(self._offline_sql(params))
             return
         now = _now()
         params["started_at"] = (self._started or now) if timed else None
         params["finished_at"] = now if timed else None
         params["outcome"] = outcome or "applied"
         context.impl._exec(self._statement(offline=False), params=params)
+
+    def _offline_sql(self, params: dict[str, Any]) -> str:
+        """The INSERT with ``params`` as literals.
+
+        Compiled once, with a marker for each value; a row then only substitutes its
+        values, quoted by the dialect's own string literal rendering (an offline script
+        of thousands of steps would otherwise spend much of its time compiling these).
+        """
+        dialect = self.context.dialect
+        render = String().literal_processor(dialect)  # type: ignore[no-untyped-call]
+        assert render is not None
+        if self._template is None:
+            compiled = self._statement(offline=True).compile(dialect=dialect)
+            markers = {name: f"__gitmig_{name}__" for name in params}
+            self._template = compiled.construct_expanded_state(markers).statement
+
+        def value(match: re.Match[str]) -> str:
+            found = params[match.group(1)]
+            return "NULL" if found is None else str(render(str(found)))
+
+        return _MARKER.sub(value, self._template)
 
     def _who(self) -> tuple[str | None, str | None]:
         if not self.record_who:
