@@ -195,6 +195,7 @@ class Ledger:
         self._ready = False
         self._started: datetime | None = None
         self._template: str | None = None
+        self._online: Insert | None = None
 
     def _option(self, name: str) -> str | None:
         config = self.context.config
@@ -315,7 +316,9 @@ class Ledger:
         params["started_at"] = (self._started or now) if timed else None
         params["finished_at"] = now if timed else None
         params["outcome"] = outcome or "applied"
-        context.impl._exec(self._statement(offline=False), params=params)
+        if self._online is None:
+            self._online = self._statement(offline=False)
+        context.impl._exec(self._online, params=params)
 
     def _offline_sql(self, params: dict[str, Any]) -> str:
         """The INSERT with ``params`` as literals.
