@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import (
     Column,
     DateTime,
+    Identity,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -61,6 +62,10 @@ DEFAULT_LEDGER_TABLE = "gitmig_ledger"
 APPLYING = frozenset({"upgrade", "stamp", "baseline", "accept"})
 
 _TRUE = ("true", "1", "yes", "on")
+#: dialects whose CREATE TABLE takes IF NOT EXISTS (for offline scripts)
+_IF_NOT_EXISTS = frozenset({"postgresql", "mysql", "mariadb", "sqlite"})
+#: dialects whose integer primary keys number themselves only with IDENTITY
+_NEEDS_IDENTITY = frozenset({"oracle"})
 _MARKER = re.compile(r"'__gitmig_(\w+?)__'")
 
 
@@ -143,12 +148,12 @@ _PATH_LENGTH = 512
 _NAME_LENGTH = 255
 
 
-def ledger_table(name: str, schema: str | None) -> Table:
-    """The ledger's table definition."""
+def ledger_table(name: str, schema: str | None, identity: bool = False) -> Table:
+    """The ledger's table definition (``identity``: an IDENTITY id, for Oracle)."""
     return Table(
         name,
         MetaData(),
-        Column("id", Integer, autoincrement=True, nullable=False),
+        Column("id", Integer, *([Identity()] if identity else []), nullable=False),
         Column("revision", String(32), nullable=False),
         Column("direction", String(16), nullable=False),
         Column("checksum", String(64)),
@@ -191,7 +196,9 @@ class Ledger:
         if who is None:
             who = (self._option("ledger_who") or "").strip().lower() in _TRUE
         self.record_who = bool(who)
-        self.table = ledger_table(self.name, self.schema)
+        self.table = ledger_table(
+            self.name, self.schema, identity=context.dialect.name in _NEEDS_IDENTITY
+        )
         self._ready = False
         self._started: datetime | None = None
         self._template: str | None = None
@@ -255,8 +262,13 @@ class Ledger:
         if context.as_sql:
             # A script cannot know whether the ledger exists where it will run, unless the
             # command read the database first (a dry run says so with ``ledger_exists``).
-            if not context.opts.get("ledger_exists"):
+            if context.opts.get("ledger_exists"):
+                return
+            if context.dialect.name in _IF_NOT_EXISTS:
                 context.impl._exec(CreateTable(self.table, if_not_exists=True))
+            elif not rows:
+                # Elsewhere only a script from base creates it, as it does the version table.
+                context.impl._exec(CreateTable(self.table))
             return
         if self.exists():
             return
