@@ -359,7 +359,11 @@ class Ledger:
         import getpass
         import socket
 
-        return getpass.getuser(), socket.gethostname()
+        try:
+            who: str | None = getpass.getuser()
+        except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+            who = None
+        return who, socket.gethostname()
 
     def _statement(self, offline: bool) -> Insert:
         """The INSERT of one row: bound parameters, and the SQL functions for the rest."""

@@ -10,7 +10,7 @@ from contextlib import redirect_stdout
 import pytest
 import sqlalchemy as sa
 
-from gitmig import command
+from gitmig import command, display
 from gitmig.runtime.ledger import blob_id, checksum
 from gitmig.runtime.migration import MigrationContext, MigrationStep
 
@@ -166,6 +166,8 @@ def test_who_and_host_when_asked_for(sqlite_url, make_project):
     command.upgrade(project.config(), "head")
     (row,) = _ledger(sqlite_url)
     assert row["who"] and row["host"]
+    text = display.ledger_log_text(command.ledger_log(project.config()))
+    assert f"({row['who']}@{row['host']})" in text and " upgrade " in text
 
 
 def test_ledger_in_the_version_tables_schema(postgresql_url, make_project):
