@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from gitmig.git.repo import changes_after_blob, deleting_commit, open_repository, refs_with_file
 from gitmig.runtime.ledger import blob_id
-from tests.git.helpers import commit_all, git, git_init
+
+
+def git(cwd, *args):
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def commit_all(root, message):
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
 
 
 def _history(tmp_path):
-    root = git_init(tmp_path / "repo")
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
     (root / "v").mkdir()
     for content, message in ((b"one\n", "first"), (b"two\n", "second"), (b"three\n", "third")):
         (root / "v" / "x.py").write_bytes(content)
