@@ -480,6 +480,12 @@ _sql_option = click.option(
 _tag_option = click.option(
     "--tag", metavar="TAG", help="A value for env.py (context.get_tag_argument())."
 )
+_dry_run_option = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read where the database stands, print the plan and the SQL from there; change "
+    "nothing (no lock, no write).",
+)
 _lock_option = click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
@@ -517,6 +523,7 @@ def _progress(state: CliState) -> Iterator[None]:
 @_sql_option
 @_tag_option
 @_lock_option
+@_dry_run_option
 @click.option(
     "--since",
     metavar="REF",
@@ -529,12 +536,16 @@ def upgrade_cmd(
     sql: bool,
     tag: str | None,
     lock_timeout: float | None,
+    dry_run: bool,
     since: str | None,
 ) -> None:
     """Upgrade the database to REVISION (default: head).
 
     REVISION: head, heads, an id or prefix, LABEL@head, +N; with --sql also START:END.
     """
+    if dry_run:
+        _dry_run(state, "upgrade", revision, sql, tag)
+        return
     if since is not None:
         if not sql:
             raise UsageError("--since REF needs --sql (it writes offline SQL for review)")
@@ -548,13 +559,33 @@ def upgrade_cmd(
 @_sql_option
 @_tag_option
 @_lock_option
+@_dry_run_option
 @pass_state
 def downgrade_cmd(
-    state: CliState, revision: str, sql: bool, tag: str | None, lock_timeout: float | None
+    state: CliState,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    lock_timeout: float | None,
+    dry_run: bool,
 ) -> None:
     """Downgrade the database to REVISION (base, an id, -1, LABEL@base; --sql: START:END)."""
+    if dry_run:
+        _dry_run(state, "downgrade", revision, sql, tag)
+        return
     with _progress(state):
         command.downgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
+
+
+def _dry_run(state: CliState, direction: str, revision: str, sql: bool, tag: str | None) -> None:
+    if sql:
+        raise UsageError(
+            f"{direction} --dry-run starts from the database; --sql starts from nothing: "
+            "use one of them"
+        )
+    with _progress(state):
+        found = command.dry_run(state.config(), direction, revision, tag=tag)
+    _echo(display.dry_run_text(found))
 
 
 @cli.command(
@@ -655,5 +686,40 @@ def lint_cmd(
         return
     report = command.lint(state.config(), rev_range, all_revisions=all_revisions, dialect=dialect)
     _echo(display.lint_text(report, as_json, verbose))
+    if not report.ok:
+        sys.exit(1)
+
+
+# -- the ledger -----------------------------------------------------------------------------
+
+
+@cli.command("log", short_help="Show the ledger of applied steps.")
+@click.option(
+    "-n", "limit", type=click.IntRange(min=1), metavar="N", help="Only the newest N rows."
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def log_cmd(state: CliState, limit: int | None, as_json: bool) -> None:
+    """Show the ledger, newest first: when, what, how long, outcome."""
+    found = command.ledger_log(state.config(), limit=limit)
+    _echo(display.ledger_log_text(found, as_json=as_json))
+
+
+@cli.command("verify", short_help="Exit 1 if an applied revision's file changed.")
+@click.option(
+    "--accept",
+    metavar="REV",
+    help="Record REV's current checksum: its edit was reviewed (logged in the ledger).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def verify_cmd(state: CliState, accept: str | None, as_json: bool) -> None:
+    """Exit 1 if a revision the database applied was edited, deleted, or is unknown here.
+
+    Compares the checksum the ledger recorded with the file in the tree now, and names the
+    git commit(s) that changed or deleted it, or the refs that have an unknown revision.
+    """
+    report = command.verify(state.config(), accept=accept)
+    _echo(display.verify_text(report, as_json=as_json))
     if not report.ok:
         sys.exit(1)

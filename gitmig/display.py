@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
     from pathlib import Path
 
     from gitmig.command import (
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
         LintReport,
         TemplateInfo,
     )
+    from gitmig.command.ledger import DryRun, LedgerLog, VerifyProblem, VerifyReport
     from gitmig.git.divergence import Comparison, RebasePlan, Supplied
+    from gitmig.git.repo import CommitInfo
     from gitmig.lint import Finding, Rule
     from gitmig.operations.ops import MigrateOperation
+    from gitmig.runtime.ledger import LedgerEntry
     from gitmig.script.base import Script
     from gitmig.script.revision import Divergence, RevisionMap
 
@@ -40,11 +44,13 @@ __all__ = [
     "current_text",
     "details",
     "divergence_lines",
+    "dry_run_text",
     "heads_check_json",
     "heads_check_text",
     "history_line",
     "init_text",
     "installed_text",
+    "ledger_log_text",
     "lint_rules_text",
     "lint_text",
     "rebase_text",
@@ -55,6 +61,7 @@ __all__ = [
     "tagged_id",
     "tags",
     "templates_text",
+    "verify_text",
     "written_text",
 ]
 
@@ -620,3 +627,159 @@ def adopt_text(result: AdoptResult) -> str:
     if not result.dry_run:
         lines.append("Next: `gitmig current` should show the revision Alembic left")
     return "".join(out) + _lines(lines)
+
+
+# -- the ledger: log, verify, dry runs ------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else "-"
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.3f} s" if value is not None else "-"
+
+
+def _entry_json(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "revision": entry.revision,
+        "direction": entry.direction,
+        "checksum": entry.checksum,
+        "git_blob": entry.blob,
+        "path": entry.path,
+        "started_at": entry.started_at.isoformat() if entry.started_at else None,
+        "finished_at": entry.finished_at.isoformat() if entry.finished_at else None,
+        "duration": entry.duration,
+        "outcome": entry.outcome,
+        "gitmig_version": entry.gitmig_version,
+        "db_user": entry.db_user,
+        "who": entry.who,
+        "host": entry.host,
+    }
+
+
+def ledger_log_text(log: LedgerLog, as_json: bool = False) -> str:
+    """``log``: one line per ledger row, newest first (when, what, how long, outcome)."""
+    if as_json:
+        return _json({"table": log.table, "entries": [_entry_json(e) for e in log.entries]})
+    if not log.exists:
+        return (
+            f"No ledger ({log.table}) in this database yet: the next upgrade, downgrade or "
+            "stamp creates it.\n"
+        )
+    if not log.entries:
+        return f"The ledger {log.table} is empty.\n"
+    lines = []
+    for entry in log.entries:
+        user = entry.db_user or "-"
+        if entry.who:
+            user += f" ({entry.who}@{entry.host})"
+        lines.append(
+            f"{_when(entry.finished_at)}  {entry.direction:<9} {entry.revision:<12} "
+            f"{_seconds(entry.duration):>9}  {entry.outcome:<8}  {user}"
+        )
+    return _lines(lines)
+
+
+def _commit_line(info: CommitInfo) -> str:
+    return f"{info.commit[:10]}  {info.date}  {info.author}  {info.subject}"
+
+
+def _problem_json(problem: VerifyProblem) -> dict[str, Any]:
+    return {
+        "kind": problem.kind,
+        "revision": problem.revision,
+        "path": problem.path,
+        "applied_at": problem.applied_at.isoformat() if problem.applied_at else None,
+        "commits": [info._asdict() for info in problem.commits],
+        "refs": list(problem.refs),
+        "notes": list(problem.notes),
+    }
+
+
+def _problem_lines(problem: VerifyProblem) -> list[str]:
+    applied = f"applied {_when(problem.applied_at)}" if problem.applied_at else "applied"
+    notes = [f"  {note}" for note in problem.notes]
+    commits = [f"    {_commit_line(info)}" for info in problem.commits]
+    if problem.kind == "edited":
+        head = f"EDITED  {problem.revision}: {problem.path} changed since it was {applied}"
+        if commits:
+            return [head, "  changed by:", *commits, *notes]
+        return [head, *notes]
+    if problem.kind == "gone":
+        head = f"GONE    {problem.revision}: {problem.path} ({applied}) is no longer here"
+        verb = "renamed away" if problem.notes else "deleted"
+        return [head, f"  {verb} by:", *commits, *notes]
+    head = (
+        f"UNKNOWN {problem.revision}: {applied} on the database, but no revision file here "
+        "declares it (applied from a branch that was never merged?)"
+    )
+    found = [f"  git has it on: {', '.join(problem.refs)}"] if problem.refs else []
+    return [head, *found, *notes]
+
+
+def verify_text(report: VerifyReport, as_json: bool = False) -> str:
+    """``verify``: each problem with its commits or refs, then a one-line verdict."""
+    if as_json:
+        return _json(
+            {
+                "ok": report.ok,
+                "table": report.table,
+                "rows": list(report.rows),
+                "checked": list(report.checked),
+                "unrecorded": list(report.unrecorded),
+                "problems": [_problem_json(p) for p in report.problems],
+                "accepted": (
+                    {"revision": report.accepted[0], "checksum": report.accepted[1].checksum}
+                    if report.accepted
+                    else None
+                ),
+            }
+        )
+    lines = []
+    if report.accepted is not None:
+        revision, stamp = report.accepted
+        lines.append(f"Accepted {revision}: {stamp.path} recorded with checksum {stamp.checksum}")
+    for problem in report.problems:
+        lines.extend(_problem_lines(problem))
+    if report.unrecorded:
+        lines.append(
+            f"Not verifiable ({len(report.unrecorded)}): no checksum recorded (applied before "
+            f"the ledger existed, or stamped): {', '.join(report.unrecorded)}"
+        )
+    if not report.ledger_exists:
+        lines.append(f"No ledger ({report.table}) in this database yet: nothing to compare.")
+    if report.ok:
+        lines.append(
+            f"OK: {len(report.checked)} applied revision(s) match the checksums in {report.table}"
+        )
+    else:
+        lines.append(
+            f"FAILED: {len(report.problems)} applied revision(s) differ from what the database "
+            "ran; review them, then `gitmig verify --accept REV` for an edit that is fine"
+        )
+    return _lines(lines)
+
+
+def dry_run_text(dry: DryRun) -> str:
+    """``upgrade/downgrade --dry-run``: the plan as SQL comments, then the SQL itself."""
+    from gitmig.runtime.migration import describe_rows
+
+    lines = [
+        f"-- Dry run: {dry.direction} {dry.target} on {dry.url or 'the database'}",
+        f"-- The database is at {describe_rows(dry.rows)}.",
+    ]
+    if not dry.steps:
+        lines.append("-- Nothing to do.")
+        return _lines(lines)
+    lines.append(f"-- {len(dry.steps)} step(s) would run, in this order:")
+    lines.extend(f"--   {step.short_log}" for step in dry.steps)
+    for revision in dry.reading:
+        lines.append(
+            f"-- revision {revision} read the database (in a read-only transaction, rolled back)"
+        )
+    for revision, reason in dry.skipped:
+        lines.append(f"-- cannot be dry-run: revision {revision}: {reason}")
+    lines.append("-- Nothing was changed: no lock was taken and nothing was written.")
+    return _lines(lines) + "\n" + dry.sql

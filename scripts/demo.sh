@@ -140,5 +140,19 @@ PY
   step gitmig lint
   step gitmig upgrade head
 fi
+if gitmig verify --help >/dev/null 2>&1; then
+  echo "# the ledger: every step applied to this database, newest first"
+  step gitmig log -n 4
+  step gitmig verify
+  echo "# someone edits a revision that has already run, and commits it"
+  printf '\n# tidied up after it ran\n' >> migrations/versions/a1_create_accounts.py
+  git commit -qam "tidy the accounts revision"
+  step gitmig verify || echo "(exit $?: an applied revision was edited after it ran)"
+  echo "# a reviewer decides the edit is harmless and records it"
+  step gitmig verify --accept a1
+  step gitmig new -m "add phone" --rev-id p5
+  echo "# what would an upgrade run, from where the database stands? (changes nothing)"
+  step gitmig -q upgrade --dry-run
+fi
 echo
 echo "Demo finished: everything above ran in $work (now removed)."

@@ -41,6 +41,12 @@ from gitmig.command.graph import history_current as history_current
 from gitmig.command.graph import show as show
 from gitmig.command.hooks import HOOK_MARKER as HOOK_MARKER
 from gitmig.command.hooks import hook_install as hook_install
+from gitmig.command.ledger import DryRun as DryRun
+from gitmig.command.ledger import LedgerLog as LedgerLog
+from gitmig.command.ledger import VerifyReport as VerifyReport
+from gitmig.command.ledger import dry_run as dry_run
+from gitmig.command.ledger import ledger_log as ledger_log
+from gitmig.command.ledger import verify as verify
 from gitmig.command.migrate import CurrentState as CurrentState
 from gitmig.command.migrate import DatabaseState as DatabaseState
 from gitmig.command.migrate import check as check
@@ -64,10 +70,13 @@ __all__ = [
     "CurrentHistory",
     "CurrentState",
     "DatabaseState",
+    "DryRun",
     "HeadsCheck",
     "InitResult",
+    "LedgerLog",
     "LintReport",
     "TemplateInfo",
+    "VerifyReport",
     "adopt",
     "blame",
     "branches",
@@ -76,6 +85,7 @@ __all__ = [
     "check_heads_report",
     "current",
     "downgrade",
+    "dry_run",
     "edit",
     "ensure_version",
     "heads",
@@ -83,6 +93,7 @@ __all__ = [
     "history_current",
     "hook_install",
     "init",
+    "ledger_log",
     "lint",
     "lint_rules",
     "list_templates",
@@ -98,4 +109,5 @@ __all__ = [
     "stamp",
     "supplied_parents",
     "upgrade",
+    "verify",
 ]

@@ -33,11 +33,15 @@ if TYPE_CHECKING:
 _FULL_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 
 __all__ = [
+    "CommitInfo",
     "Provenance",
     "Repository",
     "TreeEntry",
+    "changes_after_blob",
+    "deleting_commit",
     "find_worktree",
     "open_repository",
+    "refs_with_file",
 ]
 
 
@@ -438,3 +442,94 @@ class Repository:
             path: Provenance(path, commit, author, email, date, *containing[commit])
             for path, (commit, author, email, date) in wanted.items()
         }
+
+
+# -- the history of one file (for `gitmig verify`) -------------------------------------------
+
+
+class CommitInfo(NamedTuple):
+    """One commit as messages name it."""
+
+    commit: str
+    author: str
+    #: ISO 8601 author date
+    date: str
+    subject: str
+
+
+_COMMIT_FORMAT = "--format=%x01%H%x02%an%x02%aI%x02%s"
+
+
+def _commits_with_raw(out: str) -> list[tuple[CommitInfo, list[str]]]:
+    """``git log --raw`` output in ``_COMMIT_FORMAT``: each commit with its raw diff lines."""
+    found = []
+    for chunk in out.split("\x01"):
+        if not chunk.strip():
+            continue
+        header, _, rest = chunk.partition("\n")
+        commit, author, date, subject = header.split("\x02", 3)
+        raw = [line for line in rest.splitlines() if line.startswith(":")]
+        found.append((CommitInfo(commit, author, date, subject), raw))
+    return found
+
+
+def changes_after_blob(
+    repo: Repository, path: str, blob: str, ref: str = "HEAD"
+) -> tuple[list[CommitInfo], bool]:
+    """Commits on ``ref`` that changed ``path`` after it had the content ``blob``.
+
+    Newest first, from one ``git log --raw`` of the path: the walk stops at the commit
+    that left the file with ``blob``. The flag says whether that commit was found; when it
+    was not (the content was never committed), every commit that touched the path is
+    returned.
+    """
+    if repo.head_commit() is None:
+        return [], False
+    out = repo.run(
+        "log", "--raw", "--no-abbrev", "--no-renames", _COMMIT_FORMAT, ref, "--", path, strip=False
+    )
+    changes: list[CommitInfo] = []
+    for info, raw in _commits_with_raw(out):
+        # ":100644 100644 OLD NEW M\tpath": the content this commit left
+        if any(line.split()[3] == blob for line in raw):
+            return changes, True
+        changes.append(info)
+    return changes, False
+
+
+def deleting_commit(
+    repo: Repository, path: str, ref: str = "HEAD"
+) -> tuple[CommitInfo, str | None] | None:
+    """The commit on ``ref`` that deleted ``path`` (newest), and where it went if renamed."""
+    if repo.head_commit() is None:
+        return None
+    out = repo.run("log", "-1", "--diff-filter=D", _COMMIT_FORMAT, ref, "--", path, strip=False)
+    commits = _commits_with_raw(out)
+    if not commits:
+        return None
+    info = commits[0][0]
+    names = repo.run("show", "-M", "--name-status", "-z", "--format=", info.commit, strip=False)
+    fields = [field for field in names.strip("\n").split("\0") if field]
+    i = 0
+    while i < len(fields):
+        status = fields[i]
+        if status.startswith(("R", "C")):  # a rename or copy names two paths
+            if status.startswith("R") and fields[i + 1] == path:
+                return info, fields[i + 2]
+            i += 3
+        else:
+            i += 2
+    return info, None
+
+
+def refs_with_file(
+    repo: Repository, folder: str, blob: str | None = None, path: str | None = None
+) -> list[str]:
+    """Branches, remote branches and tags whose tree under ``folder`` has a file with
+    content ``blob`` (or, failing that, at ``path``)."""
+    found = []
+    for name in repo.refs("refs/heads", "refs/remotes", "refs/tags"):
+        entries = repo.list_files(name, folder, recursive=True)
+        if any(e.blob == blob or (path is not None and e.path == path) for e in entries):
+            found.append(name)
+    return found

@@ -26,6 +26,7 @@ from sqlalchemy.schema import CreateTable, DropTable
 
 from gitmig.ddl.impl import DefaultImpl
 from gitmig.exc import MigrationError, MigrationInterrupted, MultipleHeadsError
+from gitmig.runtime.ledger import Ledger
 from gitmig.runtime.lock import (
     DEFAULT_LOCK_TIMEOUT,
     MigrationLock,
@@ -177,6 +178,7 @@ class MigrationContext:
             PrimaryKeyConstraint("version_num", name=f"{self.version_table}_pkc"),
             schema=self.version_table_schema,
         )
+        self.ledger = Ledger(self)
         callbacks = self.opts.get("on_version_apply") or ()
         self.on_version_apply_callbacks: list[Callable[..., None]] = (
             [callbacks] if callable(callbacks) else list(callbacks)
@@ -287,6 +289,7 @@ class MigrationContext:
 
     def _update_version(self, step: MigrationStep) -> None:
         """Turn the step's row change into statements: UPDATE pairs, then DELETE / INSERT."""
+        self.ledger.record(step)  # its rows, in the same transaction as the version rows
         old, new = set(step.from_rows), set(step.to_rows)
         removed, added = sorted(old - new), sorted(new - old)
         for before, after in zip(removed, added, strict=False):
@@ -542,6 +545,7 @@ class MigrationContext:
                     created = True
                 short_log = step.short_log
                 log.info("Running %s", short_log)
+                self.ledger.started()
                 if self.as_sql:
                     self.impl.static_output(f"-- Running {short_log}")
                 self._begin_step(step)

@@ -34,7 +34,7 @@ def test_new_autogenerate_writes_a_runnable_revision(sqlite_url, make_project):
     assert "op.create_table(" in source and 'op.drop_table("account")' in source
     assert ruff_check(path).returncode == 0
     project.upgrade()
-    assert project.tables() == {"account", "gitmig_version"}
+    assert project.tables() == {"account", "gitmig_ledger", "gitmig_version"}
 
     second = project.autogenerate(_model(sa.Column("email", sa.String(200))), "add email")
     text = second.read_text(encoding="utf-8")

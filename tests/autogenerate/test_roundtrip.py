@@ -36,7 +36,7 @@ def test_round_trip(db_url, make_project):
 
     project.upgrade()
     expected = {t.name for t in metadata.tables.values() if t.schema is None}
-    assert project.tables() == expected | {"gitmig_version"}
+    assert project.tables() == expected | {"gitmig_ledger", "gitmig_version"}
     for schema in SCHEMAS if dialect == "postgresql" else ():
         assert project.tables(schema) == {
             t.name for t in metadata.tables.values() if t.schema == schema
@@ -46,6 +46,6 @@ def test_round_trip(db_url, make_project):
     assert operations == []
 
     project.downgrade("base")
-    assert project.tables() == {"gitmig_version"}
+    assert project.tables() == {"gitmig_ledger", "gitmig_version"}
     for schema in SCHEMAS if dialect == "postgresql" else ():
         assert project.tables(schema) == set()

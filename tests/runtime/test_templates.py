@@ -90,7 +90,11 @@ def test_multidb_template(postgresql_url, sqlite_url, make_project, tmp_path, mo
     assert "t_engine1" in project.tables() and "t_engine2" not in project.tables()
     engine = sa.create_engine(sqlite_url)
     with engine.connect() as conn:
-        assert set(sa.inspect(conn).get_table_names()) == {"gitmig_version", "t_engine2"}
+        assert set(sa.inspect(conn).get_table_names()) == {
+            "gitmig_ledger",
+            "gitmig_version",
+            "t_engine2",
+        }
         assert conn.execute(sa.text("SELECT version_num FROM gitmig_version")).scalar() == "m1"
     engine.dispose()
 

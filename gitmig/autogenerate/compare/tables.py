@@ -106,10 +106,16 @@ def _schemas(autogen_context: AutogenContext) -> list[str | None]:
 
 
 def _is_version_table(autogen_context: AutogenContext, schema: str | None, name: str) -> bool:
+    """gitmig's own tables (the version table and the ledger): never compared with models."""
     opts = autogen_context.opts
-    version_table = opts.get("version_table") or "gitmig_version"
-    return name == version_table and schema == schema_key(
-        autogen_context, opts.get("version_table_schema")
+    version_schema = opts.get("version_table_schema")
+    own = [(opts.get("version_table") or "gitmig_version", version_schema)]
+    context = autogen_context.migration_context
+    if context is not None:
+        own.append((context.ledger.name, context.ledger.schema))
+    return any(
+        name == table and schema == schema_key(autogen_context, table_schema)
+        for table, table_schema in own
     )
 
 
