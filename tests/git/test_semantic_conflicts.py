@@ -15,6 +15,11 @@ import pytest
 import gitmig
 from tests.git.conftest import TeamRepo
 from tests.git.helpers import revision_source
+from tests.git.test_merge_guard import (  # noqa: F401 - fixtures
+    _use_framework,
+    framework_env,
+    hook_repo,
+)
 
 REPO_ROOT = Path(gitmig.__file__).resolve().parents[1]
 
@@ -92,6 +97,27 @@ def test_both_add_the_same_column(team: TeamRepo) -> None:
     )
     assert "    main: m1 (migrations/versions/m1_rev.py:18) add_column('users', 'x')\n" in out
     assert "  fix: change one revision of each pair" in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///app.db",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/none",
+        "mysql+pymysql://root@127.0.0.1:3306/none",
+    ],
+)
+def test_recorded_offline_for_the_configured_dialect(team: TeamRepo, url: str) -> None:
+    # No database is connected to: the URL only picks the dialect the ops are recorded for.
+    team.set_url(url)
+    _sides(
+        team,
+        {"a1": 'with op.batch_alter_table("users") as batch:\n    batch.drop_column("email")'},
+        {"m1": 'op.create_index("ix_users_email", "users", ["email"])'},
+    )
+    conflict = _only(_semantic(team, expect=1))
+    assert (conflict["subject"], conflict["certainty"]) == ("column users.email", "certain")
+    assert conflict["ours"]["op"] == "drop_column('users', 'email')"
 
 
 def test_same_column_name_on_different_tables_is_fine(team: TeamRepo) -> None:
@@ -353,3 +379,19 @@ def test_ops_are_recorded_only_when_both_sides_added_revisions(team: TeamRepo) -
     assert "sqlalchemy" in imported_modules(*args, cwd=team.root)  # this one records ops
     staged = imported_modules("-c", str(team.ini), "check-heads", "--staged", cwd=team.root)
     assert "sqlalchemy" not in staged  # no merge in progress
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("framework_env")
+def test_framework_hook_refuses_a_semantic_conflict(
+    team: TeamRepo,
+    hook_repo: tuple[Path, str],  # noqa: F811 - the fixture imported above
+) -> None:
+    _sides(team, {"a1": ADD_X}, {"m1": ADD_X})
+    team.git("checkout", "-q", "main")
+    _use_framework(team, hook_repo)
+    merge = _git(team, "merge", "--no-edit", "feature")
+    out = merge.stdout + merge.stderr
+    assert merge.returncode != 0, out
+    assert "gitmig check-heads --staged" in out and "Failed" in out
+    assert "conflict: column users.x: both create it" in out
