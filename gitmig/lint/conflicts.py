@@ -32,6 +32,7 @@ __all__ = [
     "SideOp",
     "SideRevision",
     "Unrecorded",
+    "describe",
     "find_conflicts",
 ]
 
