@@ -90,12 +90,14 @@ class SemanticChecker:
         theirs: Snapshot,
         merge_base: str | None,
         content: Snapshot | None = None,
+        names: tuple[str, str] | None = None,
     ) -> SemanticCheck | None:
         """The semantic conflicts between what ``ours`` and ``theirs`` added since
         ``merge_base``; ``None`` when one side added nothing (nothing is recorded then).
 
         ``content``: where to read the two sides' files from when it has them (the index
-        of a merge in progress, so that a fix staged during the merge counts).
+        of a merge in progress, so that a fix staged during the merge counts). ``names``:
+        what to call the two sides (default: the snapshots' names).
         """
         from gitmig.git.divergence import Snapshot as _Snapshot
 
@@ -105,7 +107,7 @@ class SemanticChecker:
             return None
         if self._targets is None:
             self._targets = _targets(self.config)
-        check = SemanticCheck(ours.name, theirs.name)
+        check = SemanticCheck(*(names or (ours.name, theirs.name)))
         for engine, dialect in self._targets:
             ours_side = [self._record(_where(content, ours, r), r, engine, dialect) for r in mine]
             theirs_side = [

@@ -213,8 +213,7 @@ def _semantic(
         assert head is not None
         base_commit = repo.merge_base(head, merge_head)
         base = reader.at_commit(base_commit) if base_commit else Snapshot("none", None)
-        here = reader.at_commit(head, "HEAD")
-        there = reader.at_commit(merge_head, "MERGE_HEAD")
+        here, there = reader.at_commit(head), reader.at_commit(merge_head)
         if set(here.revisions) - set(base.revisions) and set(there.revisions) - set(base.revisions):
             pairs.append((here, there, base_commit, index, None))
     if not pairs:
@@ -223,7 +222,8 @@ def _semantic(
 
     checker = SemanticChecker(config, reader)
     for ours, theirs, base_commit, content, ref in pairs:
-        found = checker.check(ours, theirs, base_commit, content)
+        names = None if ref is not None else ("HEAD", "MERGE_HEAD")
+        found = checker.check(ours, theirs, base_commit, content, names)
         if found is None:
             continue
         if ref is None:
