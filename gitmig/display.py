@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from gitmig.git.divergence import Comparison, RebasePlan, Supplied
     from gitmig.git.repo import CommitInfo
     from gitmig.lint import Finding, Rule
+    from gitmig.lint.conflicts import SemanticCheck, SideOp
     from gitmig.operations.ops import MigrateOperation
     from gitmig.runtime.ledger import LedgerEntry
     from gitmig.script.base import Script
@@ -56,6 +57,8 @@ __all__ = [
     "rebase_text",
     "script_json",
     "scripts_text",
+    "semantic_json",
+    "semantic_lines",
     "show_base_text",
     "supplied_lines",
     "tagged_id",
@@ -227,8 +230,64 @@ def _ids(ids: Sequence[str]) -> str:
     return ", ".join(ids) if ids else "nothing"
 
 
-def comparison_lines(comparison: Comparison) -> list[str]:
-    """What merging one ref would do to the graph, as lines of text."""
+def _side_op(name: str, where: SideOp) -> str:
+    line = f":{where.line}" if where.line else ""
+    return f"    {name}: {where.revision} ({where.path}{line}) {where.op}"
+
+
+def semantic_lines(check: SemanticCheck) -> list[str]:
+    """Semantic conflicts between two sides: certain ones, then likely ones (warnings)."""
+    lines = []
+    for conflict in [*check.certain, *check.likely]:
+        what = "conflict" if conflict.certainty == "certain" else "warning"
+        engine = f"[{conflict.engine}] " if conflict.engine else ""
+        lines.append(f"  {what}: {engine}{conflict.subject}: {conflict.reason}")
+        lines.append(_side_op(check.ours, conflict.ours))
+        lines.append(_side_op(check.theirs, conflict.theirs))
+    for missing in check.unrecorded:
+        lines.append(
+            f"  note: the ops of {missing.revision} ({missing.path}) could not all be recorded "
+            f"offline, so they are checked only up to: {missing.reason}"
+        )
+    if check.certain:
+        lines.append(
+            "  fix: change one revision of each pair so that they no longer collide (this "
+            "side's, if the other may already be applied somewhere): drop the op both make, "
+            "or use a name of its own"
+        )
+    return lines
+
+
+def semantic_json(check: SemanticCheck) -> dict[str, Any]:
+    """Semantic conflicts between two sides, as JSON-ready data."""
+
+    def side(where: SideOp) -> dict[str, Any]:
+        return {"revision": where.revision, "path": where.path, "line": where.line, "op": where.op}
+
+    return {
+        "ours": check.ours,
+        "theirs": check.theirs,
+        "conflicts": [
+            {
+                "certainty": c.certainty,
+                "subject": c.subject,
+                "reason": c.reason,
+                "engine": c.engine,
+                "ours": side(c.ours),
+                "theirs": side(c.theirs),
+            }
+            for c in check.conflicts
+        ],
+        "unrecorded": [
+            {"side": u.side, "revision": u.revision, "path": u.path, "reason": u.reason}
+            for u in check.unrecorded
+        ],
+    }
+
+
+def comparison_lines(comparison: Comparison, semantic: SemanticCheck | None = None) -> list[str]:
+    """What merging one ref would do to the graph (and, when both sides added revisions,
+    where their ops collide), as lines of text."""
     ref = comparison.ref
     if comparison.merge_base:
         base = comparison.merge_base[:12]
@@ -240,9 +299,14 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     else:
         base = "none (unrelated histories)"
     lines = [f"against {ref} (git merge-base {base}):"]
+    extra = semantic_lines(semantic) if semantic is not None else []
     if comparison.ok:
-        lines.append(f"  ok: merging {ref} leaves head(s) {', '.join(comparison.heads)}")
-        return lines
+        heads = ", ".join(comparison.heads)
+        if semantic is not None and semantic.certain:
+            lines.append(f"  the merged graph is clean (head(s) {heads}), but its ops collide:")
+        else:
+            lines.append(f"  ok: merging {ref} leaves head(s) {heads}")
+        return lines + extra
     order = {"ours": 0, "both": 1, "theirs": 2}
     for div in comparison.divergent:
         ranked = sorted(div.heads, key=lambda h: (order[div.sides[h]], h))  # ours first
@@ -265,10 +329,12 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     if comparison.invalid:
         lines.append(f"  the merged graph is invalid: {comparison.invalid}")
     lines.extend(f"  fix: {fix}" for fix in comparison_fixes(comparison))
-    return lines
+    return lines + extra
 
 
-def comparison_json(comparison: Comparison) -> dict[str, Any]:
+def comparison_json(
+    comparison: Comparison, semantic: SemanticCheck | None = None
+) -> dict[str, Any]:
     """What merging one ref would do to the graph, as JSON-ready data."""
     return {
         "ref": comparison.ref,
@@ -292,6 +358,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         ],
         "invalid": comparison.invalid,
         "fixes": comparison_fixes(comparison),
+        "semantic": semantic_json(semantic) if semantic is not None else None,
     }
 
 
@@ -314,7 +381,8 @@ def heads_check_json(report: HeadsCheck) -> dict[str, object]:
             {"parent": s.parent, "revision": s.child, "path": s.path, "ref": s.ref}
             for s in report.supplied
         ],
-        "against": [comparison_json(c) for c in report.comparisons],
+        "against": [comparison_json(c, report.semantic.get(c.ref)) for c in report.comparisons],
+        "merging": [semantic_json(check) for check in report.merging],
         "skipped": report.skipped,
     }
 
@@ -333,7 +401,10 @@ def heads_check_text(report: HeadsCheck, as_json: bool = False, quiet: bool = Fa
     if report.head_file_problem:
         lines.append(f"Heads file: {report.head_file_problem}")
     for comparison in report.comparisons:
-        lines.extend(comparison_lines(comparison))
+        lines.extend(comparison_lines(comparison, report.semantic.get(comparison.ref)))
+    for check in report.merging:
+        lines.append(f"The merge in progress ({check.ours} with {check.theirs}):")
+        lines.extend(semantic_lines(check) or ["  ok: no semantic conflicts"])
     if not quiet:
         lines.extend(supplied_lines(report.supplied))
         lines.extend(f"Skipped {note}" for note in report.skipped)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from gitmig.config import Config
     from gitmig.git.divergence import Comparison, RebasePlan, Snapshot, SnapshotReader, Supplied
     from gitmig.git.repo import Provenance, Repository
+    from gitmig.lint.conflicts import SemanticCheck
     from gitmig.script.base import Script, ScriptDirectory
     from gitmig.script.revision import Divergence, RevisionMap
 
@@ -69,6 +70,14 @@ class HeadsCheck:
         self.comparisons: list[Comparison] = []
         #: parents missing here that a git ref declares (right after `gitmig rebase`)
         self.supplied: list[Supplied] = []
+        #: ref -> the semantic conflicts between what each side added (both added some)
+        self.semantic: dict[str, SemanticCheck] = {}
+        #: with --staged during a merge: HEAD against each commit being merged
+        self.merging: list[SemanticCheck] = []
+
+    @property
+    def semantic_checks(self) -> list[SemanticCheck]:
+        return [*self.semantic.values(), *self.merging]
 
     @property
     def ok(self) -> bool:
@@ -77,6 +86,7 @@ class HeadsCheck:
             or self.head_file_problem
             or self.graph_problem
             or any(not c.ok for c in self.comparisons)
+            or any(check.certain for check in self.semantic_checks)
         )
 
 
@@ -123,8 +133,10 @@ def check_heads_report(
                 report.skipped.append(f"{ref}: the current branch has no upstream; not checked")
             else:
                 refs.append(ref)
+        own = ours
         ours = _complete(config, repo, reader, ours, report, refs)
         report.comparisons = [compare(reader, ours, ref) for ref in refs]
+        _semantic(config, repo, reader, report, own, staged)
         try:
             graph = _graph_of(ours)
         except RevisionError as err:
@@ -174,6 +186,50 @@ def _complete(
         return ours
     report.supplied = found.supplied
     return found.complete(ours)
+
+
+def _semantic(
+    config: Config,
+    repo: Repository,
+    reader: SnapshotReader,
+    report: HeadsCheck,
+    own: Snapshot,
+    staged: bool,
+) -> None:
+    """Semantic conflicts for each comparison, and with ``staged`` for a merge in progress:
+    HEAD against MERGE_HEAD, reading their files from the index. ``own`` is this side as it
+    is, without the parents a ref supplies (those belong to the ref's side). Ops are
+    recorded (SQLAlchemy imported) only when both sides added revisions."""
+    from gitmig.git.divergence import Snapshot
+
+    pairs: list[tuple[Snapshot, Snapshot, str | None, Snapshot | None, str | None]] = [
+        (own, c.theirs, c.merge_base, None, c.ref)
+        for c in report.comparisons
+        if c.added_ours and c.added_theirs
+    ]
+    index = own if staged else None
+    head = repo.head_commit() if staged else None
+    for merge_head in repo.merge_heads() if head else []:
+        assert head is not None
+        base_commit = repo.merge_base(head, merge_head)
+        base = reader.at_commit(base_commit) if base_commit else Snapshot("none", None)
+        here, there = reader.at_commit(head), reader.at_commit(merge_head)
+        if set(here.revisions) - set(base.revisions) and set(there.revisions) - set(base.revisions):
+            pairs.append((here, there, base_commit, index, None))
+    if not pairs:
+        return
+    from gitmig.command._conflicts import SemanticChecker
+
+    checker = SemanticChecker(config, reader)
+    for ours, theirs, base_commit, content, ref in pairs:
+        names = None if ref is not None else ("HEAD", "MERGE_HEAD")
+        found = checker.check(ours, theirs, base_commit, content, names)
+        if found is None:
+            continue
+        if ref is None:
+            report.merging.append(found)
+        else:
+            report.semantic[ref] = found
 
 
 def _graph_of(snapshot: Snapshot) -> RevisionMap:

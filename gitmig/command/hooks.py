@@ -38,11 +38,12 @@ HOOK_TYPES: dict[str, _Hook] = {
     ),
     # `git merge` commits without running pre-commit: this one sees the merged index.
     "pre-merge-commit": _Hook(
-        "Refuses a merge that would leave divergent migration heads.",
+        "Refuses a merge that would leave divergent migration heads or colliding migrations.",
         _STAGED,
-        'if [ $status -eq 1 ]; then\n    echo "gitmig: the merge is still in progress. Join '
-        'the heads with \\`gitmig merge -m \\"merge heads\\"\\`, \\`git add\\` the new '
-        'revision, then \\`git commit\\` to complete it (or \\`git merge --abort\\`)." >&2\n'
+        'if [ $status -eq 1 ]; then\n    echo "gitmig: the merge is still in progress. Fix '
+        "what is listed above (divergent heads: join them with "
+        '\\`gitmig merge -m \\"merge heads\\"\\`), \\`git add\\` the changes, then '
+        '\\`git commit\\` to complete it (or \\`git merge --abort\\`)." >&2\n'
         "fi\n",
     ),
     "pre-push": _Hook(

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from gitmig.lint import Finding, Rule
     from gitmig.script.base import Script
 
-__all__ = ["LintReport", "lint", "lint_rules"]
+__all__ = ["LintReport", "engine_dialects", "lint", "lint_rules"]
 
 
 class LintReport:
@@ -95,8 +95,9 @@ def _url_dialect(url: str | None, option: str, config: Config) -> str:
     return name
 
 
-def _targets(config: Config, dialect: str | None) -> list[tuple[str | None, str]]:
-    """(engine, dialect) pairs to lint for: one per ``databases`` entry, else one."""
+def engine_dialects(config: Config, dialect: str | None = None) -> list[tuple[str | None, str]]:
+    """(engine, dialect) pairs to record ops for: one per ``databases`` entry, else one;
+    ``dialect`` overrides each URL's."""
     if dialect is not None and not _known_dialect(dialect):
         raise UsageError(f"--dialect {dialect}: no such SQLAlchemy dialect")
     engines = config.get_list_option("databases")
@@ -156,7 +157,7 @@ def lint(
     if rev_range and all_revisions:
         raise UsageError("lint: give REV_RANGE or --all, not both")
     settings = LintSettings.from_config(config)
-    targets_by_engine = _targets(config, dialect)
+    targets_by_engine = engine_dialects(config, dialect)
     targets = config.get_list_option("git_target")
     if rev_range:
         chosen = history(config, rev_range) if ":" in rev_range else show(config, rev_range)

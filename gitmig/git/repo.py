@@ -261,6 +261,20 @@ class Repository:
         """The commit HEAD points at, or ``None`` in a repository without commits."""
         return self._try("rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
 
+    def merge_heads(self) -> list[str]:
+        """The commits being merged into HEAD by a merge in progress (none outside one)."""
+        path = self.git_path("MERGE_HEAD")
+        if path.is_file():
+            return path.read_text(encoding="utf-8").split()
+        # In its pre-merge-commit hook, `git merge` has not written MERGE_HEAD yet; it names
+        # each commit being merged in a GITHEAD_<id> variable of the hook's environment.
+        found = [
+            name[len("GITHEAD_") :]
+            for name in os.environ
+            if name.startswith("GITHEAD_") and _FULL_ID.match(name[len("GITHEAD_") :])
+        ]
+        return [oid for oid in sorted(found) if self.ref_exists(oid)]
+
     def current_branch(self) -> str | None:
         """The checked-out branch's short name, or ``None`` on a detached HEAD."""
         return self._try("symbolic-ref", "--quiet", "--short", "HEAD") or None

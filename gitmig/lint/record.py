@@ -21,11 +21,15 @@ from gitmig.operations import Operations
 from gitmig.runtime.migration import MigrationContext
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
     from gitmig.operations.base import AbstractOperations, BatchOperations
     from gitmig.operations.ops import MigrateOperation
     from gitmig.script.base import Script
+    from gitmig.script.revision import Revision
 
-__all__ = ["RecordedOp", "Recording", "record"]
+__all__ = ["RecordedOp", "Recording", "record", "record_source"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,8 @@ class RecordedOp:
 class Recording:
     """What running one revision's ``upgrade()`` offline showed."""
 
-    script: Script
+    #: the revision (a :class:`~gitmig.script.base.Script` for a file on disk)
+    script: Revision
     dialect: str
     ops: list[RecordedOp] = field(default_factory=list)
     #: why upgrade() could not run offline (its ops up to there are still recorded)
@@ -153,13 +158,52 @@ def record(script: Script, dialect: str, engine: str | None = None) -> Recording
     path = os.path.abspath(script.path)
     with open(path, encoding="utf-8") as fh:
         source = fh.read()
+    return _record(script, source, path, True, lambda: script.module, dialect, engine)
+
+
+def record_source(
+    revision: Revision, source: str, filename: str, dialect: str, engine: str | None = None
+) -> Recording:
+    """As :func:`record`, for a revision file that is not on disk (a blob read from git).
+
+    The module is built from ``source`` in memory; ``filename`` (``main:path/to/file.py``)
+    is what tracebacks and the recorded lines refer to.
+    """
+    from gitmig.util.files import load_python_source
+
+    name = f"gitmig_source_{abs(hash((filename, source))):x}"
+    return _record(
+        revision,
+        source,
+        filename,
+        False,
+        lambda: load_python_source(source, filename, name),
+        dialect,
+        engine,
+    )
+
+
+def _record(
+    revision: Revision,
+    source: str,
+    path: str,
+    on_disk: bool,
+    load: Callable[[], ModuleType],
+    dialect: str,
+    engine: str | None,
+) -> Recording:
     try:
         tree: ast.Module | None = ast.parse(source, path)
     except SyntaxError:
         tree = None  # importing it below reports the error
     statements = _Statements(tree)
+
+    def ours(code_filename: str) -> bool:
+        # A file on disk may have been imported by a relative path; a blob by its name.
+        return (os.path.abspath(code_filename) if on_disk else code_filename) == path
+
     recording = Recording(
-        script, dialect, source=source, empty_downgrade=_empty_downgrade(tree, engine)
+        revision, dialect, source=source, empty_downgrade=_empty_downgrade(tree, engine)
     )
     created: set[tuple[str | None, str]] = set()
 
@@ -167,7 +211,7 @@ def record(script: Script, dialect: str, engine: str | None = None) -> Recording
         from gitmig.operations import ops
 
         frame = sys._getframe(1)
-        while frame is not None and os.path.abspath(frame.f_code.co_filename) != path:
+        while frame is not None and not ours(frame.f_code.co_filename):
             frame = frame.f_back  # type: ignore[assignment]
         span = statements.span(frame.f_lineno) if frame is not None else None
         key = _table_key(operation)
@@ -191,7 +235,7 @@ def record(script: Script, dialect: str, engine: str | None = None) -> Recording
         },
     )
     try:
-        upgrade = getattr(script.module, "upgrade", None)
+        upgrade = getattr(load(), "upgrade", None)
         if not callable(upgrade):
             recording.failure = "it has no upgrade() function"
             return recording
@@ -201,7 +245,7 @@ def record(script: Script, dialect: str, engine: str | None = None) -> Recording
         recording.failure = f"{type(err).__name__}: {err}".splitlines()[0]
         tb = err.__traceback__
         while tb is not None:
-            if os.path.abspath(tb.tb_frame.f_code.co_filename) == path:
+            if ours(tb.tb_frame.f_code.co_filename):
                 recording.failure_span = statements.span(tb.tb_lineno)
             tb = tb.tb_next
     return recording

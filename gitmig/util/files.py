@@ -9,7 +9,7 @@ from types import ModuleType
 
 from gitmig.exc import GitmigError, ScriptError
 
-__all__ = ["load_python_file"]
+__all__ = ["load_python_file", "load_python_source"]
 
 
 def load_python_file(path: str | Path, module_name: str, doing: str = "import") -> ModuleType:
@@ -42,4 +42,21 @@ def load_python_file(path: str | Path, module_name: str, doing: str = "import") 
         if hint is not None:
             raise ScriptError(hint) from err
         raise ScriptError(f"{path}: failed to {doing}: {type(err).__name__}: {err}") from err
+    return module
+
+
+def load_python_source(source: str, filename: str, module_name: str) -> ModuleType:
+    """Run ``source`` as a module named ``module_name``, without writing it anywhere.
+
+    For a revision file read from a git blob; ``filename`` (``main:path/to/file.py``) is
+    what tracebacks show. The module is in ``sys.modules`` only while its body runs (as an
+    import would have it then: dataclasses and pickling look it up there).
+    """
+    module = ModuleType(module_name)
+    module.__file__ = filename
+    sys.modules[module_name] = module
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    finally:
+        sys.modules.pop(module_name, None)
     return module
