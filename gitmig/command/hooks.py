@@ -69,7 +69,8 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
 
     ``pre-commit`` and ``pre-merge-commit`` check the staged graph (``git merge`` runs
     only the latter); with ``pre_push`` also ``pre-push``, which checks against the
-    branch's upstream (its own graph when it has none yet). An existing different hook is
+    branch's upstream (its own graph when it has none yet). A hook an earlier gitmig wrote
+    (it carries :data:`HOOK_MARKER`) is brought up to date; any other existing hook is
     never replaced without ``force``: then nothing is written.
     """
     import shlex
@@ -96,12 +97,8 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
             config_args=config_args,
             on_failure=hook.on_failure,
         )
-    for path, text in texts.items():
-        if (
-            not force
-            and path.exists()
-            and path.read_text(encoding="utf-8", errors="replace") != text
-        ):
+    for path in texts:
+        if not force and path.exists() and HOOK_MARKER not in _first_lines(path):
             raise CommandError(
                 f"{path} already exists and is not this gitmig hook; pass --force to "
                 "replace it (or call `gitmig check-heads --staged` from it yourself)"
@@ -111,3 +108,9 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
         path.write_text(text, encoding="utf-8")
         path.chmod(0o755)
     return list(texts)
+
+
+def _first_lines(path: Path) -> str:
+    """The head of an existing hook, where gitmig's marker line stands in its own hooks."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return handle.read(512)

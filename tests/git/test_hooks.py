@@ -142,3 +142,16 @@ def test_pre_commit_framework_hooks(forked: TeamRepo, tmp_path: Path) -> None:
     assert pushed.returncode == 1, pushed.stdout + pushed.stderr
     assert "against origin/feature-b" in pushed.stdout
     assert "divergent heads: join (ours), b1 (theirs)" in pushed.stdout
+
+
+def test_hook_install_updates_a_hook_an_older_gitmig_wrote(team: TeamRepo) -> None:
+    hooks = team.root / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    old = (
+        "#!/bin/sh\n# gitmig check-heads hook (pre-merge-commit), written by "
+        "`gitmig hook install`.\nexit 0\n"
+    )
+    (hooks / "pre-merge-commit").write_text(old)
+    team.run("hook", "install")  # no --force needed: the file is gitmig's own
+    text = (hooks / "pre-merge-commit").read_text()
+    assert text != old and "check-heads" in text
