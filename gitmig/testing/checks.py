@@ -76,12 +76,35 @@ def _observe(config: Config) -> list[_Database]:
     return found
 
 
-def _snapshot(config: Config) -> Snapshot:
-    """The schema of every database env.py connects to (keyed by URL when several)."""
-    databases = _observe(config)
-    if len(databases) == 1:
-        return databases[0].schema
-    return {f"{db.url}: {obj}": parts for db in databases for obj, parts in db.schema.items()}
+class _Reflector:
+    """Reflects the databases env.py connects to, each through one pooled connection.
+
+    Opening a connection costs more than reflecting a small schema (on a busy MariaDB
+    most of a stairway's time): env.py runs for the migrations, not for each snapshot.
+    """
+
+    def __init__(self, databases: list[_Database]) -> None:
+        import sqlalchemy as sa
+
+        self._targets = [
+            (db.url, db.version_table, sa.create_engine(db.engine.url)) for db in databases
+        ]
+
+    def snapshot(self) -> Snapshot:
+        """The schema of every database (objects keyed by URL when there are several)."""
+        from gitmig.testing.schema import reflect_schema
+
+        found: Snapshot = {}
+        for url, version_table, engine in self._targets:
+            with engine.connect() as connection:
+                schema = reflect_schema(connection, exclude=[version_table])
+            prefix = f"{url}: " if len(self._targets) > 1 else ""
+            found.update({prefix + obj: parts for obj, parts in schema.items()})
+        return found
+
+    def close(self) -> None:
+        for _, _, engine in self._targets:
+            engine.dispose()
 
 
 def _require_empty(config: Config) -> list[_Database]:
@@ -157,35 +180,42 @@ def check_stairway(config: Config, url: str | None = None) -> None:
     revision and each difference. Ends with a downgrade to base, which must leave the
     database as empty as it started. ``url`` as for :func:`check_upgrade`.
     """
+    _use_url(config, url)
+    reflector = _Reflector(_require_empty(config))
+    try:
+        _stairway(config, reflector)
+    finally:
+        reflector.close()
+
+
+def _stairway(config: Config, reflector: _Reflector) -> None:
     from gitmig import command
 
-    _use_url(config, url)
-    _require_empty(config)
-    start = before = _snapshot(config)
+    start = before = reflector.snapshot()
     for script in reversed(command.history(config)):
         rev, label = script.revision, _label(script)
         _step(f"{label}: upgrade failed", command.upgrade, config, rev)
-        upgraded = _snapshot(config)
+        upgraded = reflector.snapshot()
         _step(f"{label}: downgrade failed", command.downgrade, config, f"{rev}-1")
         _differs(
             f"{label}: its downgrade does not undo its upgrade; the schema differs from "
             "before the upgrade:",
             before,
-            _snapshot(config),
+            reflector.snapshot(),
         )
         _step(f"{label}: upgrade failed after its downgrade", command.upgrade, config, rev)
         _differs(
             f"{label}: upgrading again after its downgrade gives another schema than the "
             "first upgrade:",
             upgraded,
-            _snapshot(config),
+            reflector.snapshot(),
         )
         before = upgraded
     _step("downgrade from heads to base failed", command.downgrade, config, "base")
     _differs(
         "downgrade from heads to base does not give back an empty database:",
         start,
-        _snapshot(config),
+        reflector.snapshot(),
     )
 
 

@@ -1,7 +1,7 @@
 """pytester runs the user's suite in this process and then forgets the modules it
 imported; a later run importing gitmig's modules afresh next to SQLAlchemy's old ones
 breaks SQLAlchemy. So every module such a run needs is imported here first, by running
-the checks once on a demo project."""
+the checks once on a demo project (the tests that run pytester ask for it)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def _modules_of_a_run(tmp_path_factory: pytest.TempPathFactory) -> None:
     import pymysql  # noqa: F401  - the drivers and dialects the servers' runs load
     import sqlalchemy.dialects.mysql.pymysql

@@ -78,7 +78,9 @@ invoice = sa.Table(
 BROKEN = ("downgrade", "heads", "models", "lint")
 
 
-def revision_source(rev: str, parent: str | None, message: str, up: str, down: str) -> str:
+def revision_source(
+    rev: str, parent: str | tuple[str, ...] | None, message: str, up: str, down: str
+) -> str:
     return (
         f'"""{message}\n\nRevision ID: {rev}\nRevises: {parent or ""}\n"""\n\n'
         "import sqlalchemy as sa\n\nfrom gitmig import op\n\n"

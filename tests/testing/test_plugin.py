@@ -12,6 +12,8 @@ import pytest
 
 from tests.testing.demo import write_project
 
+pytestmark = pytest.mark.usefixtures("_modules_of_a_run")
+
 #: the ready-made tests, as pytest names them
 READY_MADE = ["single_head", "upgrade", "stairway", "models_match", "lint"]
 
