@@ -140,5 +140,11 @@ PY
   step gitmig lint
   step gitmig upgrade head
 fi
+if python -c "import pytest, gitmig.testing.plugin" 2>/dev/null; then
+  echo "# gitmig.testing: the migrations as pytest tests, each on a new SQLite file (docs/testing.md)"
+  printf "[pytest]\ngitmig_tests = true\n" > pytest.ini
+  step python -m pytest -q -p no:cacheprovider --no-header --show-capture=no -rN ||
+    echo "(exit $?: l5's downgrade brings name back nullable, and models.py still has it)"
+fi
 echo
 echo "Demo finished: everything above ran in $work (now removed)."
