@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# pytest's plugin-testing fixture, for gitmig.testing's tests (tests/testing/); only the
+# top-level conftest may name plugins.
+pytest_plugins = ["pytester"]
+
 POSTGRESQL_URL = os.environ.get(
     "GITMIG_TEST_POSTGRESQL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
