@@ -154,7 +154,12 @@ def _run_target(
         outcome.error, outcome.report = _one_line(err), mask_url(err)
         from gitmig.runtime.outcome import RunOutcome
 
-        outcome.outcome = err.outcome if isinstance(err.outcome, RunOutcome) else None
+        if isinstance(err.outcome, RunOutcome):
+            outcome.outcome = err.outcome
+            # The headline says where, the driver's error says what: both fit one line.
+            what = err.outcome.error.strip().splitlines()
+            if what:
+                outcome.error = mask_url(f"{err.outcome.headline()}: {what[0]}")
     except GitmigError as err:
         outcome.error, outcome.report = _one_line(err), mask_url(err)
     except Exception as err:
