@@ -722,8 +722,8 @@ def _fleet_progress(state: CliState, as_json: bool) -> Any:
     return show
 
 
-def _fleet_finish(result: Any, as_json: bool) -> None:
-    if sys.stderr.isatty() and not as_json:
+def _fleet_finish(state: CliState, result: Any, as_json: bool) -> None:
+    if sys.stderr.isatty() and not (as_json or state.quiet):
         click.echo("", err=True)  # end the live line
     _echo(display.fleet_result_text(result, as_json))
     if result.signum is not None:
@@ -782,7 +782,7 @@ def fleet_upgrade_cmd(
         lock_timeout=lock_timeout,
         progress=_fleet_progress(state, as_json),
     )
-    _fleet_finish(result, as_json)
+    _fleet_finish(state, result, as_json)
 
 
 @fleet_group.command("downgrade", context_settings=_RELATIVE_ARGS)
@@ -819,7 +819,7 @@ def fleet_downgrade_cmd(
         lock_timeout=lock_timeout,
         progress=_fleet_progress(state, as_json),
     )
-    _fleet_finish(result, as_json)
+    _fleet_finish(state, result, as_json)
 
 
 @fleet_group.command("stamp")
@@ -847,4 +847,4 @@ def fleet_stamp_cmd(
         lock_timeout=lock_timeout,
         progress=_fleet_progress(state, as_json),
     )
-    _fleet_finish(result, as_json)
+    _fleet_finish(state, result, as_json)

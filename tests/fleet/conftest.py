@@ -41,8 +41,7 @@ class Fleet:
         self.lines = lines
         self.targets_file = project.root / "targets.txt"
         self.targets_file.write_text(
-            "# the test fleet\n"
-            + "".join(f"{n} {u}{' ' + s if s else ''}\n" for n, u, s in lines),
+            "# the test fleet\n" + "".join(f"{n} {u}{' ' + s if s else ''}\n" for n, u, s in lines),
             encoding="utf-8",
         )
 
@@ -103,7 +102,9 @@ def sqlite_fleet(tmp_path: Path, make_fleet: Callable[..., Fleet]) -> Fleet:
     """50 SQLite databases."""
     folder = tmp_path / "dbs"
     folder.mkdir()
-    return make_fleet([(f"s{i:02d}", f"sqlite:///{folder / f's{i:02d}.db'}", None) for i in range(50)])
+    return make_fleet(
+        [(f"s{i:02d}", f"sqlite:///{folder / f's{i:02d}.db'}", None) for i in range(50)]
+    )
 
 
 @pytest.fixture

@@ -173,7 +173,9 @@ def test_two_targets_at_once_in_threads(sqlite_fleet) -> None:
         sqlite_fleet.execute(name, "INSERT INTO log (rev) VALUES ('slow')")
     outcomes: list[TargetOutcome] = []
     threads = [
-        threading.Thread(target=lambda t=t: outcomes.append(upgrade_target(config, Target(t[0], t[1]))))
+        threading.Thread(
+            target=lambda t=t: outcomes.append(upgrade_target(config, Target(t[0], t[1])))
+        )
         for t in (first, second)
     ]
     started = time.monotonic()

@@ -98,7 +98,9 @@ def test_passwords_are_never_printed_nor_written(make_fleet) -> None:
     ini = str(fleet.project.ini)
     runner = CliRunner()
     for args in (["status"], ["status", "--json"], ["upgrade"], ["upgrade", "--json"]):
-        result = runner.invoke(cli, ["-c", ini, "fleet", *args, "--targets", str(fleet.targets_file)])
+        result = runner.invoke(
+            cli, ["-c", ini, "fleet", *args, "--targets", str(fleet.targets_file)]
+        )
         assert result.exit_code == 1, result.output
         assert "down" in result.output
         assert "s3cret" not in result.output
