@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitmig.exc import GitmigError, MigrationError
@@ -242,7 +242,6 @@ class Progress:
     #: the outcome that just finished (``None`` when a target just started)
     finished: TargetOutcome | None = None
     stopping: str = ""
-    names_running: list[str] = field(default_factory=list)
 
     @property
     def pending(self) -> int:
@@ -304,7 +303,6 @@ def run_fleet(
         snapshot.running = len(running)
         snapshot.finished = finished
         snapshot.stopping = stopped
-        snapshot.names_running = [targets[i].name for i in running.values()]
         progress(snapshot)
 
     def collect(block: bool) -> None:
