@@ -723,3 +723,194 @@ def verify_cmd(state: CliState, accept: str | None, as_json: bool) -> None:
     _echo(display.verify_text(report, as_json=as_json))
     if not report.ok:
         sys.exit(1)
+
+
+# -- fleet ----------------------------------------------------------------------------------
+
+
+@cli.group("fleet", cls=click.Group, short_help="Migrate many databases or schemas at once.")
+def fleet_group() -> None:
+    """Status, upgrade, downgrade and stamp over every target of the fleet (docs/fleet.md).
+
+    Targets come from --targets FILE (NAME URL [SCHEMA] per line) or the config's targets
+    option (a file, or module:callable returning (name, url, schema) triples).
+    """
+
+
+_targets_option = click.option(
+    "--targets",
+    metavar="FILE",
+    help="Targets file, or module:callable (default: the config's targets option).",
+)
+_json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def _fleet_options(fn: Any) -> Any:
+    for option in reversed(
+        [
+            _targets_option,
+            click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(min=1),
+                metavar="N",
+                help="Targets migrated at once (default 4, or the config's fleet_jobs).",
+            ),
+            click.option("--continue-on-error", is_flag=True, help="Go on past failed targets."),
+            click.option(
+                "--retry-failed",
+                "retry_failed",
+                is_flag=False,
+                flag_value="latest",
+                default=None,
+                metavar="[RUN]",
+                help="Only the targets RUN (default: the last run) left failed or not run.",
+            ),
+            _lock_option,
+            _json_option,
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def _fleet_progress(state: CliState, as_json: bool) -> Any:
+    """The progress callback: a live line on a terminal, else a plain line per target."""
+    if state.quiet or as_json:
+        return None
+    live = sys.stderr.isatty()
+
+    def show(progress: Any) -> None:
+        text = display.fleet_progress_text(progress, live)
+        if text:
+            click.echo(text, nl=False, err=True)
+
+    return show
+
+
+def _fleet_finish(state: CliState, result: Any, as_json: bool) -> None:
+    if sys.stderr.isatty() and not (as_json or state.quiet):
+        click.echo("", err=True)  # end the live line
+    _echo(display.fleet_result_text(result, as_json))
+    if result.signum is not None:
+        sys.exit(128 + result.signum)
+    if not result.ok:
+        sys.exit(1)
+
+
+@fleet_group.command("status")
+@_targets_option
+@_json_option
+@pass_state
+def fleet_status_cmd(state: CliState, targets: str | None, as_json: bool) -> None:
+    """Show every target's revision, whether it is at head and how many are pending.
+
+    Reads only the version tables (one short connection each, no env.py). Exit 1 unless
+    every target is at head.
+    """
+    status = command.fleet_status(state.config(), targets)
+    _echo(display.fleet_status_text(status, as_json))
+    if not status.at_head:
+        sys.exit(1)
+
+
+@fleet_group.command("upgrade", context_settings=_RELATIVE_ARGS)
+@click.argument("revision", default="heads")
+@_fleet_options
+@click.option(
+    "--canary",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="K",
+    help="Run the first K targets first; stop if any of them fails.",
+)
+@pass_state
+def fleet_upgrade_cmd(
+    state: CliState,
+    revision: str,
+    targets: str | None,
+    jobs: int | None,
+    continue_on_error: bool,
+    retry_failed: str | None,
+    lock_timeout: float | None,
+    as_json: bool,
+    canary: int,
+) -> None:
+    """Upgrade every target to REVISION (default: heads), at most --jobs at once."""
+    result = command.fleet_upgrade(
+        state.config(),
+        revision,
+        targets=targets,
+        jobs=jobs,
+        canary=canary,
+        continue_on_error=continue_on_error,
+        retry_failed=retry_failed,
+        lock_timeout=lock_timeout,
+        progress=_fleet_progress(state, as_json),
+    )
+    _fleet_finish(state, result, as_json)
+
+
+@fleet_group.command("downgrade", context_settings=_RELATIVE_ARGS)
+@click.argument("revision")
+@_fleet_options
+@click.option(
+    "--canary",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="K",
+    help="Run the first K targets first; stop if any of them fails.",
+)
+@pass_state
+def fleet_downgrade_cmd(
+    state: CliState,
+    revision: str,
+    targets: str | None,
+    jobs: int | None,
+    continue_on_error: bool,
+    retry_failed: str | None,
+    lock_timeout: float | None,
+    as_json: bool,
+    canary: int,
+) -> None:
+    """Downgrade every target to REVISION, at most --jobs at once."""
+    result = command.fleet_downgrade(
+        state.config(),
+        revision,
+        targets=targets,
+        jobs=jobs,
+        canary=canary,
+        continue_on_error=continue_on_error,
+        retry_failed=retry_failed,
+        lock_timeout=lock_timeout,
+        progress=_fleet_progress(state, as_json),
+    )
+    _fleet_finish(state, result, as_json)
+
+
+@fleet_group.command("stamp")
+@click.argument("revision")
+@_fleet_options
+@pass_state
+def fleet_stamp_cmd(
+    state: CliState,
+    revision: str,
+    targets: str | None,
+    jobs: int | None,
+    continue_on_error: bool,
+    retry_failed: str | None,
+    lock_timeout: float | None,
+    as_json: bool,
+) -> None:
+    """Set every target's version table to REVISION without running migrations."""
+    result = command.fleet_stamp(
+        state.config(),
+        revision,
+        targets=targets,
+        jobs=jobs,
+        continue_on_error=continue_on_error,
+        retry_failed=retry_failed,
+        lock_timeout=lock_timeout,
+        progress=_fleet_progress(state, as_json),
+    )
+    _fleet_finish(state, result, as_json)

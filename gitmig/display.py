@@ -18,12 +18,14 @@ if TYPE_CHECKING:
         AdoptResult,
         Blame,
         CurrentState,
+        FleetStatus,
         HeadsCheck,
         InitResult,
         LintReport,
         TemplateInfo,
     )
     from gitmig.command.ledger import DryRun, LedgerLog, VerifyProblem, VerifyReport
+    from gitmig.fleet import FleetResult, Progress
     from gitmig.git.divergence import Comparison, RebasePlan, Supplied
     from gitmig.git.repo import CommitInfo
     from gitmig.lint import Finding, Rule
@@ -46,6 +48,9 @@ __all__ = [
     "details",
     "divergence_lines",
     "dry_run_text",
+    "fleet_progress_text",
+    "fleet_result_text",
+    "fleet_status_text",
     "heads_check_json",
     "heads_check_text",
     "history_line",
@@ -854,3 +859,124 @@ def dry_run_text(dry: DryRun) -> str:
         lines.append(f"-- cannot be dry-run: revision {revision}: {reason}")
     lines.append("-- Nothing was changed: no lock was taken and nothing was written.")
     return _lines(lines) + "\n" + dry.sql
+
+
+# -- fleet ----------------------------------------------------------------------------------
+
+
+def _rows_text(rows: Iterable[str] | None) -> str:
+    if rows is None:
+        return "?"
+    return ", ".join(rows) or "base"
+
+
+def fleet_status_text(status: FleetStatus, as_json: bool = False) -> str:
+    """One line per target (revision, at head or how many pending), then a summary."""
+    if as_json:
+        return _json(
+            {
+                "heads": list(status.heads),
+                "at_head": status.at_head,
+                "targets": [
+                    {
+                        "name": t.target.name,
+                        "url": t.target.shown_url,
+                        "schema": t.target.schema,
+                        "revisions": list(t.rows),
+                        "at_head": t.at_head,
+                        "pending": t.pending,
+                        "error": t.error or None,
+                    }
+                    for t in status.targets
+                ],
+            }
+        )
+    width = max((len(t.target.name) for t in status.targets), default=0)
+    lines = []
+    for t in status.targets:
+        where = t.target.shown_url + (f" schema {t.target.schema}" if t.target.schema else "")
+        if t.error:
+            state = f"error: {t.error}"
+        elif t.at_head:
+            state = f"{_rows_text(t.rows)} (head)"
+        else:
+            state = f"{_rows_text(t.rows)}, {t.pending} pending"
+        lines.append(f"{t.target.name:<{width}}  {state}  [{where}]")
+    behind = sum(1 for t in status.targets if not t.at_head and not t.error)
+    broken = sum(1 for t in status.targets if t.error)
+    head = len(status.targets) - behind - broken
+    summary = f"{len(status.targets)} target(s): {head} at head, {behind} behind"
+    lines.append(summary + (f", {broken} unreadable" if broken else ""))
+    return _lines(lines)
+
+
+def fleet_progress_text(progress: Progress, live: bool) -> str:
+    """A live status line (``live``: rewritten in place), else a plain line per target."""
+    if live:
+        return (
+            f"\r\x1b[K{progress.done} done, {progress.skipped} skipped, "
+            f"{progress.failed} failed, {progress.running} running, {progress.pending} "
+            f"pending  {progress.elapsed:.1f} s"
+            + (f"  (stopping: {progress.stopping})" if progress.stopping else "")
+        )
+    finished = progress.finished
+    if finished is None:
+        return ""
+    line = f"{finished.status:<7} {finished.target.name}  {_rows_text(finished.before)}"
+    line += f" -> {_rows_text(finished.after)}  {finished.duration:.2f} s"
+    if finished.error:
+        line += f"  {finished.error}"
+    return line + "\n"
+
+
+def fleet_result_text(result: FleetResult, as_json: bool = False) -> str:
+    """The run's summary: counts, each failure's report, the state file, how to retry."""
+    if as_json:
+        return _json(
+            {
+                "run": result.run,
+                "action": result.action,
+                "revision": result.revision,
+                "state_file": result.state_file,
+                "stopped": result.stopped or None,
+                "elapsed": round(result.elapsed, 3),
+                "targets": [
+                    {
+                        "name": o.target.name,
+                        "url": o.target.shown_url,
+                        "schema": o.target.schema,
+                        "status": o.status,
+                        "before": list(o.before) if o.before is not None else None,
+                        "after": list(o.after) if o.after is not None else None,
+                        "duration": round(o.duration, 3),
+                        "error": o.error or None,
+                    }
+                    for o in result.outcomes
+                ],
+            }
+        )
+    lines = []
+    for o in result.outcomes:
+        if o.status == "failed":
+            lines.append(f"FAILED {o.target.name} [{o.target.shown_url}]:")
+            lines.extend(f"  {line}" for line in (o.report or o.error).splitlines())
+    why = {
+        "failure": "stopped after a failure (--continue-on-error goes on)",
+        "canary": "stopped: a canary target failed",
+        "interrupted": "interrupted: no new target was started; running ones finished",
+    }
+    counts = (
+        f"fleet {result.action} {result.revision}: {result.count('done')} done, "
+        f"{result.count('skipped')} skipped, {result.count('failed')} failed, "
+        f"{result.count('not-run')} not run, in {result.elapsed:.1f} s"
+    )
+    lines.append(counts)
+    if result.stopped:
+        lines.append(why[result.stopped])
+    lines.append(f"State: {result.state_file}")
+    if not result.ok:
+        lines.append(
+            f"Retry the failed and not-run targets: gitmig fleet {result.action} "
+            f"{result.revision} --retry-failed {result.run}"
+        )
+    return _lines(lines)

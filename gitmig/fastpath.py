@@ -213,11 +213,20 @@ def run(argv: Sequence[str]) -> int | None:
 
 
 def main() -> None:
-    """The ``gitmig`` console script: the fast path when it applies, else the click CLI."""
-    code = run(sys.argv[1:])
-    if code is None:
-        from gitmig.cli import main as cli_main
+    """The ``gitmig`` console script: the fast path when it applies, else the click CLI.
 
-        cli_main()
-    else:
-        sys.exit(code)
+    Ctrl-C before a command has started (while the arguments are parsed or click loads) is
+    reported like one during it: a line and exit 130, never a traceback.
+    """
+    try:
+        code = run(sys.argv[1:])
+        if code is None:
+            from gitmig.cli import main as cli_main
+
+            cli_main()
+            return
+    except KeyboardInterrupt as err:
+        from gitmig.error_handler import handle
+
+        code = handle(err, None)
+    sys.exit(code)

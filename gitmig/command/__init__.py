@@ -25,6 +25,11 @@ from gitmig.command.environment import InitResult as InitResult
 from gitmig.command.environment import TemplateInfo as TemplateInfo
 from gitmig.command.environment import init as init
 from gitmig.command.environment import list_templates as list_templates
+from gitmig.command.fleet import FleetStatus as FleetStatus
+from gitmig.command.fleet import fleet_downgrade as fleet_downgrade
+from gitmig.command.fleet import fleet_stamp as fleet_stamp
+from gitmig.command.fleet import fleet_status as fleet_status
+from gitmig.command.fleet import fleet_upgrade as fleet_upgrade
 from gitmig.command.git_flows import Blame as Blame
 from gitmig.command.git_flows import HeadsCheck as HeadsCheck
 from gitmig.command.git_flows import blame as blame
@@ -71,6 +76,7 @@ __all__ = [
     "CurrentState",
     "DatabaseState",
     "DryRun",
+    "FleetStatus",
     "HeadsCheck",
     "InitResult",
     "LedgerLog",
@@ -88,6 +94,10 @@ __all__ = [
     "dry_run",
     "edit",
     "ensure_version",
+    "fleet_downgrade",
+    "fleet_stamp",
+    "fleet_status",
+    "fleet_upgrade",
     "heads",
     "history",
     "history_current",

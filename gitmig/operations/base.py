@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
@@ -38,8 +39,16 @@ __all__ = ["AbstractOperations", "BatchOperations", "Operations", "inline_litera
 _T = TypeVar("_T")
 _OpFn = Callable[[Any, Any], Any]
 
-#: the Operations objects installed by Operations.context(), innermost last
-_installed: list[AbstractOperations] = []
+
+class _Installed(threading.local):
+    # Per thread, so that `gitmig fleet` can migrate several targets at once in one
+    # process: `op` in a revision talks to the migration of its own thread.
+    def __init__(self) -> None:
+        #: the Operations objects installed by Operations.context(), innermost last
+        self.items: list[AbstractOperations] = []
+
+
+_installed_stack = _Installed()
 
 
 class _InlineLiteral(BindParameter[Any]):
@@ -158,15 +167,16 @@ class AbstractOperations:
     @contextlib.contextmanager
     def context(cls, operations: AbstractOperations) -> Iterator[AbstractOperations]:
         """Make ``operations`` what ``from gitmig import op`` talks to, for the block."""
-        _installed.append(operations)
+        _installed_stack.items.append(operations)
         try:
             yield operations
         finally:
-            _installed.remove(operations)
+            _installed_stack.items.remove(operations)
 
     @staticmethod
     def current() -> AbstractOperations:
         """The innermost installed operations object; an error outside a migration."""
+        _installed = _installed_stack.items
         if not _installed:
             raise GitmigError(
                 "gitmig.op can only be used while a migration runs "

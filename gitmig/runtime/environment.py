@@ -9,6 +9,7 @@ calls :meth:`EnvironmentContext.configure` and :meth:`EnvironmentContext.run_mig
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
@@ -28,11 +29,20 @@ if TYPE_CHECKING:
 
 __all__ = ["EnvironmentContext"]
 
-_current: list[EnvironmentContext] = []
+
+class _Stack(threading.local):
+    # Per thread, so that `gitmig fleet` can run several targets' env.py at once in one
+    # process: each thread sees only the environment it installed.
+    def __init__(self) -> None:
+        self.items: list[EnvironmentContext] = []
+
+
+_stack = _Stack()
 
 
 def current_environment() -> EnvironmentContext:
-    """The EnvironmentContext of the command that is running ``env.py``."""
+    """The EnvironmentContext of the command that is running ``env.py`` (in this thread)."""
+    _current = _stack.items
     if not _current:
         raise CommandError(
             "gitmig.context is only available while a gitmig command runs env.py "
@@ -68,7 +78,7 @@ class EnvironmentContext:
         self._quiet_level: int | None = None
 
     def __enter__(self) -> EnvironmentContext:
-        _current.append(self)
+        _stack.items.append(self)
         return self
 
     def __exit__(
@@ -77,7 +87,7 @@ class EnvironmentContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        _current.remove(self)
+        _stack.items.remove(self)
         if self._quiet_level is not None:
             logging.getLogger("gitmig").setLevel(self._quiet_level)
             self._quiet_level = None
@@ -210,7 +220,11 @@ class EnvironmentContext:
             version_table=version_table
             or (self.config.get_main_option("version_table") or "").strip()
             or "gitmig_version",
-            version_table_schema=version_table_schema,
+            # Likewise the config's version_table_schema (set per target by `gitmig fleet`
+            # for a schema-per-tenant target) unless env.py names one.
+            version_table_schema=version_table_schema
+            or (self.config.get_main_option("version_table_schema") or "").strip()
+            or None,
             on_version_apply=on_version_apply,
         )
         opts.update(kw)

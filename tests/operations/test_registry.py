@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from gitmig import op
 from gitmig.exc import GitmigError, UnsupportedOperationError
 from gitmig.operations import MigrateOperation, Operations
-from gitmig.operations.base import _installed
+from gitmig.operations.base import _installed_stack
 from tests.operations.helpers import offline_ops, statements
 
 
@@ -69,7 +69,7 @@ def test_op_proxy_forwards_to_installed_operations() -> None:
         op.drop_table("c")
     assert statements(buf.getvalue()) == ["DROP TABLE a", "DROP TABLE c"]
     assert statements(inner_buf.getvalue()) == ["DROP TABLE b"]
-    assert _installed == []
+    assert _installed_stack.items == []
 
 
 def test_op_proxy_outside_a_migration() -> None:
