@@ -373,6 +373,7 @@ def history_cmd(
     type=click.Choice(display.GRAPH_FORMATS),
     default=display.GRAPH_FORMATS[0],
     show_default=True,
+    metavar="|".join(display.GRAPH_FORMATS),
     help="mermaid and dot for other tools; svg and html drawn as git log --graph.",
 )
 @click.option("-r", "--rev-range", metavar="START:END", help="Only revisions in this range.")
