@@ -165,8 +165,11 @@ def graph(
     ``rev_range`` is ``START:END`` as :func:`history` takes. With ``db`` the database is
     read through env.py (as ``current``) and applied revisions are marked; ``current``
     may give its rows instead. With ``git``, each revision carries the branch that added
-    its file: of the branches holding the commit that added it, the one that holds the
-    fewest of the pictured revisions (the most specific; on a tie, the first by name).
+    its file. Git does not record that, so: the trunk (the first ``git_target`` that is a
+    branch, else ``main`` or ``master``) when the commit adding the file lies on the
+    trunk's first-parent line, or when only the trunk holds it; else, of the other
+    branches holding that commit, the one holding the fewest of the pictured revisions
+    (the most specific; on a tie, the first by name).
     """
     from gitmig.script.lanes import layout
     from gitmig.script.revision import head_ids
@@ -202,19 +205,37 @@ def graph(
 
 def _branches_of(config: Config, scripts: list[Script]) -> dict[str, str]:
     """Each revision's adding branch, as :func:`graph` defines it (uncommitted: left out)."""
+    from gitmig.command._base import open_repo
     from gitmig.command.git_flows import provenance
 
-    holding: dict[str, tuple[str, ...]] = {}
+    adding: dict[str, tuple[str, tuple[str, ...]]] = {}
     for blame in provenance(config, scripts, "graph --git"):
         found = blame.provenance
-        if found is not None:
-            holding[blame.script.revision] = found.branches or found.remote_branches
-    sizes = Counter(name for names in holding.values() for name in names)
-    return {
-        rev: min(names, key=lambda name: (sizes[name], name))
-        for rev, names in holding.items()
-        if names
-    }
+        if found is not None and (found.branches or found.remote_branches):
+            adding[blame.script.revision] = (
+                found.commit,
+                found.branches or found.remote_branches,
+            )
+    names = {name for _, held in adding.values() for name in held}
+    trunk = next(
+        (t for t in (*config.get_list_option("git_target"), "main", "master") if t in names),
+        None,
+    )
+    on_trunk: set[str] = set()
+    if trunk is not None:
+        script_dir = script_directory(config)
+        with open_repo(script_dir, "graph --git") as repo:
+            for location in script_dir.version_locations:
+                on_trunk |= repo.first_parent_commits(trunk, repo.relative(location))
+    sizes = Counter(name for _, held in adding.values() for name in held)
+    found_branch: dict[str, str] = {}
+    for rev, (commit, held) in adding.items():
+        others = [name for name in held if name != trunk]
+        if trunk in held and (commit in on_trunk or not others):
+            found_branch[rev] = trunk
+        else:
+            found_branch[rev] = min(others, key=lambda name: (sizes[name], name))
+    return found_branch
 
 
 def history_graph(
