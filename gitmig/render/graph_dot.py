@@ -32,9 +32,10 @@ def graph_dot(picture: GraphPicture) -> str:
             label += "\n" + node.script.doc
         attrs = []
         if node.branch:
-            label += f"\nbranch {node.branch}"
+            # the fill shows the branch: say "applied" in words
+            label += f"\nbranch {node.branch}" + (", applied" if node.applied else "")
             attrs.append(f"fillcolor={quote(branch_colour(picture, node.branch) or '')}")
-        if node.applied:
+        elif node.applied:
             attrs.append('fillcolor="#2e7d32", fontcolor="#ffffff"')
         if rev in picture.graph.heads:
             attrs.append("penwidth=3")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from gitmig.render._graph import branch_colour, caption, runs
-from gitmig.render.graph_svg import FONT, ROW, folded_strip, lane_width, paint, strip
+from gitmig.render.graph_svg import APPLIED, FONT, ROW, folded_strip, lane_width, paint, strip
 
 if TYPE_CHECKING:
     from gitmig.command.graph import GraphPicture
@@ -84,8 +84,8 @@ def graph_html(picture: GraphPicture, collapse: int = 5) -> str:
         )
     if picture.db:
         legend.append(
-            '<div><span style="background:#2e7d32"></span>applied to the database '
-            "(ringed: its version rows)</div>"
+            f'<div><span style="background:{APPLIED}"></span>applied to the database '
+            "(dotted; ringed: its version rows)</div>"
         )
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'

@@ -31,15 +31,16 @@ def graph_mermaid(picture: GraphPicture) -> str:
         if node.script.doc:
             text += f"<br/>{_label(node.script.doc)}"
         if node.branch:
-            text += f"<br/>branch {_label(node.branch)}"
+            # the fill shows the branch: say "applied" in words
+            text += f"<br/>branch {_label(node.branch)}" + (", applied" if node.applied else "")
         lines.append(f'  {ids[rev]}["{text}"]')
         if rev in picture.graph.heads:
             classes.setdefault("head", []).append(ids[rev])
-        if node.applied:
-            classes.setdefault("applied", []).append(ids[rev])
-        elif node.branch:
+        if node.branch:
             name = f"branch{picture.branches.index(node.branch)}"
             classes.setdefault(name, []).append(ids[rev])
+        elif node.applied:
+            classes.setdefault("applied", []).append(ids[rev])
     lines.extend(f"  {ids[child]} --> {ids[parent]}" for child, parent in picture.edges)
     lines.extend(f"  {ids[rev]} -.-> {ids[dep]}" for rev, dep in picture.dependencies)
     styles = {"head": "stroke-width:3px", "applied": "fill:#2e7d32,color:#ffffff"}

@@ -24,6 +24,7 @@ __all__ = ["ROW", "folded_strip", "graph_svg", "lane_width", "node_label", "pain
 ROW = 28  # pixels per row
 COLUMN = 18  # pixels per lane
 MARGIN = 12
+APPLIED = "#1b5e20"  # revisions applied to the database
 FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
 
 
@@ -81,8 +82,6 @@ def strip(picture: GraphPicture, index: int, paint: Paint) -> str:
     parts.extend(_half(s, True, index, of(s)) for s in row.below)
     fill = branch_colour(picture, node.branch) or "#ffffff"
     stroke = colours[node.script.revision]
-    if node.applied:
-        fill, stroke = "#2e7d32", "#1b5e20"
     x = _x(row.column)
     radius = 6 if node.script.revision in picture.graph.heads else 5
     title = escape(f"{node.script.revision}: {node.script.doc} ({node.script.path})")
@@ -91,10 +90,14 @@ def strip(picture: GraphPicture, index: int, paint: Paint) -> str:
         f' r="{radius}" fill="{fill}" stroke="{stroke}" stroke-width="2">'
         f"<title>{title}</title></circle>"
     )
+    if node.applied:  # a dot inside, so that a --git colour still shows
+        parts.append(
+            f'<circle class="applied" cx="{x:g}" cy="{ROW / 2:g}" r="2.5" fill="{APPLIED}"/>'
+        )
     if node.script.revision in picture.current:
         parts.append(
             f'<circle cx="{x:g}" cy="{ROW / 2:g}" r="{radius + 3}" fill="none" '
-            'stroke="#1b5e20" stroke-width="1.5"/>'
+            f'stroke="{APPLIED}" stroke-width="1.5"/>'
         )
     return "".join(parts)
 
@@ -124,7 +127,7 @@ def _legend(picture: GraphPicture) -> list[str]:
     if picture.git:
         found.extend(f"branch {name}" for name in picture.branches)
     if picture.db:
-        found.append("applied to the database (ringed: its version rows)")
+        found.append("applied to the database (dotted; ringed: its version rows)")
     return found
 
 
@@ -157,7 +160,7 @@ def graph_svg(picture: GraphPicture, collapse: int = 0) -> str:
         longest = max(longest, len(text))
         y += ROW
     for i, line in enumerate(_legend(picture)):
-        colour = "#2e7d32"
+        colour = APPLIED
         if picture.git and i < len(picture.branches):
             colour = branch_colour(picture, picture.branches[i]) or colour
         body.append(

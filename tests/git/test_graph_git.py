@@ -71,3 +71,20 @@ def test_git_outside_a_repository(tmp_path, monkeypatch) -> None:  # type: ignor
     assert result.exit_code == 1
     assert result.output.startswith("gitmig: error: graph --git needs git:")
     assert "Traceback" not in result.output
+
+
+def test_applied_and_branch_both_show(forked: TeamRepo) -> None:
+    """With --git the fill is the branch's, so "applied" is said in words (or a dot)."""
+    from gitmig import display
+
+    repo = _merged(forked)
+    picture = command.graph(Config(str(repo.ini)), git=True, current=("a1",))
+    nodes, _ = parse_mermaid(display.graph_output(picture, "mermaid"))
+    assert "r0 (branchpoint)<br/>base<br/>branch main, applied" in nodes.values()
+    assert "a2<br/>a two<br/>branch feature-a" in nodes.values()
+    dot_nodes, _ = parse_dot(display.graph_output(picture, "dot"))
+    assert dot_nodes["a1"]["label"].endswith("branch feature-a, applied")
+    assert dot_nodes["a1"]["fillcolor"] == dot_nodes["a2"]["fillcolor"]
+    svg = ET.fromstring(display.graph_output(picture, "svg"))
+    dotted = [c for c in svg.iter(f"{SVG}circle") if c.get("class") == "applied"]
+    assert len(dotted) == 2  # a1 and r0

@@ -41,11 +41,18 @@ def test_db_marks_applied_revisions(db_url, make_project):
         return result.stdout  # env.py logs on stderr
 
     svg = ET.fromstring(cli("--db", "--format", "svg"))
-    fills = {c.get("id"): c.get("fill") for c in svg.iter(f"{SVG}circle") if c.get("id")}
-    assert fills["rev-a"] == fills["rev-b1"] == "#2e7d32"
-    assert fills["rev-b2"] == fills["rev-c1"] == "#ffffff"
-    rings = [c for c in svg.iter(f"{SVG}circle") if not c.get("id")]
-    assert len(rings) == 1  # the version row, ringed
+    rows = {}  # revision -> (applied dot, version-row ring), read from each row's strip
+    for strip in svg.iter(f"{SVG}g"):
+        circles = list(strip.iter(f"{SVG}circle"))
+        (node,) = [c for c in circles if c.get("id")]
+        others = [c.get("class") for c in circles if not c.get("id")]
+        rows[node.get("id")] = ("applied" in others, None in others)
+    assert rows == {
+        "rev-a": (True, False),
+        "rev-b1": (True, True),
+        "rev-b2": (False, False),
+        "rev-c1": (False, False),
+    }
     texts = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
     assert "b1 (left) (current)  step b1" in texts and "applied to the database" in texts
 
