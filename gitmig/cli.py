@@ -326,6 +326,7 @@ def branches_cmd(state: CliState, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show each revision's details.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--git", "with_git", is_flag=True, help="Add who committed each file, and where.")
+@click.option("--graph", "draw", is_flag=True, help="Draw the lanes, as git log --graph does.")
 @click.option(
     "-i",
     "--indicate-current",
@@ -339,12 +340,20 @@ def history_cmd(
     verbose: bool,
     as_json: bool,
     with_git: bool,
+    draw: bool,
     indicate_current: bool,
 ) -> None:
     """List revisions, newest first.
 
     START or END may be `current` (the database's revision, read through env.py).
     """
+    if draw:
+        picture = command.history_graph(
+            state.config(), rev_range, indicate_current, verbose, as_json, with_git
+        )
+        _echo(display.graph_text(picture))
+        _supplied_notes(state)
+        return
     if indicate_current:
         scripts, current = command.history_current(state.config(), rev_range)
     else:
@@ -355,6 +364,58 @@ def history_cmd(
         _echo(display.blame_text(blames, graph, as_json=as_json))
         return
     _print_scripts(state, scripts, verbose, as_json, history=True, current=current)
+
+
+@cli.command("graph", short_help="Draw the revision graph (Mermaid, DOT, SVG, HTML).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(display.GRAPH_FORMATS),
+    default=display.GRAPH_FORMATS[0],
+    show_default=True,
+    metavar="|".join(display.GRAPH_FORMATS),
+    help="mermaid and dot for other tools; svg and html drawn as git log --graph.",
+)
+@click.option("-r", "--rev-range", metavar="START:END", help="Only revisions in this range.")
+@click.option(
+    "--db", is_flag=True, help="Mark the revisions applied to the database (runs env.py)."
+)
+@click.option(
+    "--git", "with_git", is_flag=True, help="Colour each revision by the git branch that added it."
+)
+@click.option(
+    "--collapse",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="svg/html: fold runs of more than N plain revisions into one row (0: never; "
+    "default: html 5, svg 0). html unfolds them on click.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write to FILE."
+)
+@pass_state
+def graph_cmd(
+    state: CliState,
+    fmt: str,
+    rev_range: str | None,
+    db: bool,
+    with_git: bool,
+    collapse: int | None,
+    output: str | None,
+) -> None:
+    """Draw the revision graph: merges, branch points, labels and heads.
+
+    Mermaid renders in GitHub and GitLab comments; dot is Graphviz input; svg and html are
+    drawn in git log --graph's layout, one row per revision, newest first.
+    """
+    picture = command.graph(state.config(), rev_range, db=db, git=with_git)
+    text = display.graph_output(picture, fmt, collapse)
+    if output is None:
+        _echo(text)
+    else:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    _supplied_notes(state)
 
 
 @cli.command("show", short_help="Show one revision's details.")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         Blame,
         CurrentState,
         FleetStatus,
+        GraphPicture,
         HeadsCheck,
         InitResult,
         LintReport,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIX_HINT",
+    "GRAPH_FORMATS",
     "adopt_text",
     "blame_text",
     "branches_text",
@@ -51,6 +53,8 @@ __all__ = [
     "fleet_progress_text",
     "fleet_result_text",
     "fleet_status_text",
+    "graph_output",
+    "graph_text",
     "heads_check_json",
     "heads_check_text",
     "history_line",
@@ -980,3 +984,38 @@ def fleet_result_text(result: FleetResult, as_json: bool = False) -> str:
             f"{result.revision} --retry-failed {result.run}"
         )
     return _lines(lines)
+
+
+#: ``graph --format`` choices, the first the default
+GRAPH_FORMATS = ("mermaid", "dot", "svg", "html")
+
+
+def graph_output(picture: GraphPicture, fmt: str = "mermaid", collapse: int | None = None) -> str:
+    """``graph``: the picture in ``fmt``; ``svg`` and ``html`` fold runs of more than
+    ``collapse`` plain revisions (default: html folds runs of more than 5, svg none)."""
+    if fmt == "mermaid":
+        from gitmig.render.graph_mermaid import graph_mermaid
+
+        return graph_mermaid(picture)
+    if fmt == "dot":
+        from gitmig.render.graph_dot import graph_dot
+
+        return graph_dot(picture)
+    if fmt == "svg":
+        from gitmig.render.graph_svg import graph_svg
+
+        return graph_svg(picture, collapse or 0)
+    if fmt == "html":
+        from gitmig.render.graph_html import graph_html
+
+        return graph_html(picture, 5 if collapse is None else collapse)
+    from gitmig.exc import UsageError
+
+    raise UsageError(f"Unknown graph format {fmt!r}: use one of {', '.join(GRAPH_FORMATS)}")
+
+
+def graph_text(picture: GraphPicture) -> str:
+    """``history --graph``: history lines beside the lanes, as ``git log --graph``."""
+    from gitmig.render.graph_text import graph_text as draw
+
+    return draw(picture, lambda node: history_line(node.script, picture.graph, picture.current))

@@ -46,6 +46,7 @@ _COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "--verbose": "verbose",
             "--json": "as_json",
             "--git": "with_git",
+            "--graph": "draw",
             "-i": "indicate_current",
             "--indicate-current": "indicate_current",
         },
@@ -119,9 +120,17 @@ def _history(
     with_git: bool = False,
     rev_range: str | None = None,
     indicate_current: bool = False,
+    draw: bool = False,
 ) -> int:
     from gitmig import command, display
 
+    if draw:
+        picture = command.history_graph(
+            config, rev_range, indicate_current, verbose, as_json, with_git
+        )
+        _write(display.graph_text(picture))
+        _notes(config)
+        return 0
     if indicate_current:
         scripts, current = command.history_current(config, rev_range)
     else:

@@ -83,6 +83,11 @@ if gitmig merge --help >/dev/null 2>&1; then
   step gitmig upgrade head
   step gitmig current
 fi
+if gitmig graph --help >/dev/null 2>&1; then
+  echo "# the graph: lanes in the terminal, Mermaid for a pull-request comment"
+  step gitmig history --graph
+  step gitmig graph --db --git
+fi
 if gitmig check --help >/dev/null 2>&1; then
   echo "# the models gain an invoice table: autogenerate writes the migration"
   cat > models.py <<'PY'

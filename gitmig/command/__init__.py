@@ -38,11 +38,15 @@ from gitmig.command.git_flows import provenance as provenance
 from gitmig.command.git_flows import rebase as rebase
 from gitmig.command.git_flows import since_range as since_range
 from gitmig.command.graph import CurrentHistory as CurrentHistory
+from gitmig.command.graph import GraphNode as GraphNode
+from gitmig.command.graph import GraphPicture as GraphPicture
 from gitmig.command.graph import branches as branches
 from gitmig.command.graph import check_heads as check_heads
+from gitmig.command.graph import graph as graph
 from gitmig.command.graph import heads as heads
 from gitmig.command.graph import history as history
 from gitmig.command.graph import history_current as history_current
+from gitmig.command.graph import history_graph as history_graph
 from gitmig.command.graph import show as show
 from gitmig.command.hooks import HOOK_MARKER as HOOK_MARKER
 from gitmig.command.hooks import hook_install as hook_install
@@ -77,6 +81,8 @@ __all__ = [
     "DatabaseState",
     "DryRun",
     "FleetStatus",
+    "GraphNode",
+    "GraphPicture",
     "HeadsCheck",
     "InitResult",
     "LedgerLog",
@@ -98,9 +104,11 @@ __all__ = [
     "fleet_stamp",
     "fleet_status",
     "fleet_upgrade",
+    "graph",
     "heads",
     "history",
     "history_current",
+    "history_graph",
     "hook_install",
     "init",
     "ledger_log",

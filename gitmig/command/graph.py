@@ -6,6 +6,7 @@ These are the light commands: nothing here imports SQLAlchemy, Mako or the git l
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import revision_graph, script_directory
@@ -14,15 +15,20 @@ from gitmig.exc import UsageError
 if TYPE_CHECKING:
     from gitmig.config import Config
     from gitmig.script.base import Script
-    from gitmig.script.revision import Divergence
+    from gitmig.script.lanes import Layout
+    from gitmig.script.revision import Divergence, RevisionMap
 
 __all__ = [
     "CurrentHistory",
+    "GraphNode",
+    "GraphPicture",
     "branches",
     "check_heads",
+    "graph",
     "heads",
     "history",
     "history_current",
+    "history_graph",
     "show",
 ]
 
@@ -114,3 +120,138 @@ def show(config: Config, rev: str) -> list[Script]:
 def check_heads(config: Config) -> list[Divergence]:
     """Heads that share a line of history and need a merge (empty when the graph is fine)."""
     return revision_graph(config).divergences()
+
+
+class GraphNode(NamedTuple):
+    """One revision of :func:`graph`'s picture."""
+
+    script: Script
+    #: applied to the database (``None``: the database was not read)
+    applied: bool | None
+    #: the git branch that added its file (``--git``; ``None``: not asked, or not committed)
+    branch: str | None
+
+
+class GraphPicture(NamedTuple):
+    """What :func:`graph` and ``history --graph`` draw: revisions newest first (the order
+    a downgrade runs them), one row each, with the lanes that join them."""
+
+    nodes: tuple[GraphNode, ...]
+    layout: Layout
+    #: ``(child, parent)`` down_revision links within the picture
+    edges: tuple[tuple[str, str], ...]
+    #: ``(revision, dependency)`` depends_on links within the picture
+    dependencies: tuple[tuple[str, str], ...]
+    #: the whole graph (labels, heads, branch points)
+    graph: RevisionMap
+    #: the database's version rows (``--db``), else empty
+    current: tuple[str, ...]
+    #: the git branches of ``--git``, in the order their colours are given
+    branches: tuple[str, ...]
+    #: whether the database was read, and whether git was asked
+    db: bool
+    git: bool
+
+
+def graph(
+    config: Config,
+    rev_range: str | None = None,
+    db: bool = False,
+    git: bool = False,
+    current: tuple[str, ...] | None = None,
+) -> GraphPicture:
+    """The revision graph as a picture: rows in run order (newest first) and their lanes.
+
+    ``rev_range`` is ``START:END`` as :func:`history` takes. With ``db`` the database is
+    read through env.py (as ``current``) and applied revisions are marked; ``current``
+    may give its rows instead. With ``git``, each revision carries the branch that added
+    its file. Git does not record that, so: the trunk (the first ``git_target`` that is a
+    branch, else ``main`` or ``master``) when the commit adding the file lies on the
+    trunk's first-parent line, or when only the trunk holds it; else, of the other
+    branches holding that commit, the one holding the fewest of the pictured revisions
+    (the most specific; on a tie, the first by name).
+    """
+    from gitmig.script.lanes import layout
+    from gitmig.script.revision import head_ids
+
+    if db and current is None:
+        current = _current_rows(config)
+    scripts = _history(config, rev_range, current)
+    revisions = revision_graph(config)
+    selected = {s.revision for s in scripts}
+    order = revisions.run_order(selected, head_ids(scripts)) if scripts else []
+    by_id = {s.revision: s for s in scripts}
+    parents = {rev: tuple(p for p in by_id[rev].parents if p in selected) for rev in order}
+    applied = revisions.ancestors(current) if current else set()
+    branch = _branches_of(config, [by_id[rev] for rev in order]) if git else {}
+    nodes = tuple(
+        GraphNode(by_id[rev], (rev in applied) if current is not None else None, branch.get(rev))
+        for rev in order
+    )
+    return GraphPicture(
+        nodes=nodes,
+        layout=layout(order, parents),
+        edges=tuple((rev, p) for rev in order for p in parents[rev]),
+        dependencies=tuple(
+            (rev, d) for rev in order for d in by_id[rev].dependencies if d in selected
+        ),
+        graph=revisions,
+        current=tuple(current or ()),
+        branches=tuple(sorted(set(branch.values()))),
+        db=current is not None,
+        git=git,
+    )
+
+
+def _branches_of(config: Config, scripts: list[Script]) -> dict[str, str]:
+    """Each revision's adding branch, as :func:`graph` defines it (uncommitted: left out)."""
+    from gitmig.command._base import open_repo
+    from gitmig.command.git_flows import provenance
+
+    adding: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for blame in provenance(config, scripts, "graph --git"):
+        found = blame.provenance
+        if found is not None and (found.branches or found.remote_branches):
+            adding[blame.script.revision] = (
+                found.commit,
+                found.branches or found.remote_branches,
+            )
+    names = {name for _, held in adding.values() for name in held}
+    trunk = next(
+        (t for t in (*config.get_list_option("git_target"), "main", "master") if t in names),
+        None,
+    )
+    on_trunk: set[str] = set()
+    if trunk is not None:
+        script_dir = script_directory(config)
+        with open_repo(script_dir, "graph --git") as repo:
+            for location in script_dir.version_locations:
+                on_trunk |= repo.first_parent_commits(trunk, repo.relative(location))
+    sizes = Counter(name for _, held in adding.values() for name in held)
+    found_branch: dict[str, str] = {}
+    for rev, (commit, held) in adding.items():
+        others = [name for name in held if name != trunk]
+        if trunk in held and (commit in on_trunk or not others):
+            found_branch[rev] = trunk
+        else:
+            found_branch[rev] = min(others, key=lambda name: (sizes[name], name))
+    return found_branch
+
+
+def history_graph(
+    config: Config,
+    rev_range: str | None = None,
+    indicate_current: bool = False,
+    verbose: bool = False,
+    as_json: bool = False,
+    with_git: bool = False,
+) -> GraphPicture:
+    """``history --graph``: :func:`graph`'s picture of ``rev_range``, with the database's
+    rows when ``indicate_current``. One line per revision: ``verbose``, ``as_json`` and
+    ``with_git`` are refused."""
+    given = [name for name, on in (("-v", verbose), ("--json", as_json), ("--git", with_git)) if on]
+    if given:
+        raise UsageError(
+            f"history --graph draws one line per revision: leave out {', '.join(given)}"
+        )
+    return graph(config, rev_range, current=_current_rows(config) if indicate_current else None)

@@ -447,6 +447,11 @@ class Repository:
                     found[commit].append(name)
         return {c: (tuple(sorted(local[c])), tuple(sorted(remote[c]))) for c in wanted}
 
+    def first_parent_commits(self, ref: str, folder: str) -> set[str]:
+        """Commits touching ``folder`` on ``ref``'s first-parent line (the commits made on
+        that branch itself, not those merges brought in)."""
+        return set(self.run("rev-list", "--first-parent", ref, "--", folder or ".").split())
+
     def provenance(self, folder: str, paths: Iterable[str]) -> dict[str, Provenance]:
         """:class:`Provenance` of each committed path under ``folder`` (uncommitted: absent)."""
         added = self.added_by(folder)
