@@ -71,10 +71,10 @@ def test_pyproject_errors(tmp_path: Path) -> None:
     toml = tmp_path / "pyproject.toml"
     toml.write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.gitmig\] table"):
-        Config(toml)
+        Config(toml).get_main_option("script_location")
     toml.write_text("[tool.gitmig\n")
     with pytest.raises(ConfigError, match=r"pyproject\.toml: cannot read config file"):
-        Config(toml)
+        Config(toml).get_main_option("script_location")
 
 
 def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +97,61 @@ def test_programmatic_config_and_x_arguments(capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().out == "hello world\n"
     Config(cmd_opts=Namespace(x=[], quiet=True)).print_stdout("silent")
     assert capsys.readouterr().out == ""
+
+
+def test_built_before_its_file_exists(tmp_path: Path) -> None:
+    # Alembic's way: make the Config, then write the file (init does), then read.
+    ini = tmp_path / "gitmig.ini"
+    config = Config(ini)
+    ini.write_text("[gitmig]\nscript_location = %(here)s/migrations\n")
+    assert config.get_main_option("script_location") == f"{tmp_path}/migrations"
+
+
+def test_missing_file_is_an_error_when_first_read(tmp_path: Path) -> None:
+    config = Config(tmp_path / "nowhere.ini")
+    with pytest.raises(ConfigError, match=r"No config file .*nowhere\.ini"):
+        config.get_main_option("script_location")
+
+
+def test_alembic_positional_order_and_attributes(tmp_path: Path) -> None:
+    ini = tmp_path / "alembic.ini"
+    toml = tmp_path / "pyproject.toml"
+    ini.write_text("[mine]\nsqlalchemy.url = sqlite:///%(db)s\n")
+    toml.write_text('[tool.gitmig]\nscript_location = "migrations"\n')
+    buffer, out = object(), object()
+    opts = Namespace(x=["a=1"], quiet=True)
+    config = Config(ini, toml, "mine", buffer, out, opts, {"db": "x.db"}, {"k": 1})  # type: ignore[arg-type]
+    assert config.config_file_name == str(ini)
+    assert config.toml_file_name == str(toml)
+    assert config.config_ini_section == "mine"
+    assert config.output_buffer is buffer
+    assert config.stdout is out
+    assert config.cmd_opts is opts
+    assert config.attributes == {"k": 1}
+    # ini values from [mine] with config_args interpolated, toml values beside them
+    assert config.get_main_option("sqlalchemy.url") == "sqlite:///x.db"
+    assert config.get_main_option("script_location") == "migrations"
+    assert "db" not in config.get_section("mine")
+
+
+def test_alembic_sections_are_read_when_there_is_no_gitmig_one(tmp_path: Path) -> None:
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = migrations\n")
+    config = Config(ini)
+    assert config.get_main_option("script_location") == "migrations"
+    assert config.config_ini_section == "alembic"
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[tool.alembic]\nscript_location = "versions_here"\n')
+    assert Config(toml).get_main_option("script_location") == "versions_here"
+    # an explicit other section name gets no fallback
+    with pytest.raises(ConfigError, match=r"no \[other\] section"):
+        Config(ini, ini_section="other").get_main_option("script_location")
+
+
+def test_set_main_option_before_the_file_is_read(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\nscript_location = a\nsqlalchemy.url = sqlite://\n")
+    config = Config(ini)
+    config.set_main_option("script_location", "b")
+    assert config.get_main_option("script_location") == "b"
+    assert config.get_main_option("sqlalchemy.url") == "sqlite://"

@@ -158,6 +158,11 @@ class AbstractOperations:
             _installed.remove(operations)
 
     @staticmethod
+    def installed() -> bool:
+        """Whether a migration (or ``Operations.context()``) has installed operations."""
+        return bool(_installed)
+
+    @staticmethod
     def current() -> AbstractOperations:
         """The innermost installed operations object; an error outside a migration."""
         if not _installed:
