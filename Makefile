@@ -19,13 +19,13 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check gitmig tests benchmarks
-	$(BIN)/ruff format --check gitmig tests benchmarks
+	$(BIN)/ruff check gitmig tests benchmarks compat
+	$(BIN)/ruff format --check gitmig tests benchmarks compat
 	$(BIN)/mypy
 
 format: $(BIN)/.installed
-	$(BIN)/ruff format gitmig tests benchmarks
-	$(BIN)/ruff check --fix gitmig tests benchmarks
+	$(BIN)/ruff format gitmig tests benchmarks compat
+	$(BIN)/ruff check --fix gitmig tests benchmarks compat
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py

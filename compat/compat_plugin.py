@@ -12,9 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import alias
+import pytest
 from expectations import UNSORTED, Expectations, normalize, signature, without
 
 

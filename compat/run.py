@@ -62,8 +62,10 @@ def fetch() -> None:
     archive = dist / f"alembic-{ALEMBIC_VERSION}.tar.gz"
     if not archive.is_file():
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-            + ["--no-binary", ":all:", f"alembic=={ALEMBIC_VERSION}", "-d", str(dist)],
+            [
+                *(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"),
+                *("--no-binary", ":all:", f"alembic=={ALEMBIC_VERSION}", "-d", str(dist)),
+            ],
             check=True,
         )
     shutil.rmtree(SDIST, ignore_errors=True)
@@ -79,7 +81,9 @@ def check_no_alembic() -> None:
         importlib.metadata.version("alembic")
     except importlib.metadata.PackageNotFoundError:
         return
-    sys.exit(f"compat: Alembic is installed in {sys.prefix}; the run needs an environment without it")
+    sys.exit(
+        f"compat: Alembic is installed in {sys.prefix}; the run needs an environment without it"
+    )
 
 
 def server_urls() -> list[str]:
@@ -88,7 +92,9 @@ def server_urls() -> list[str]:
 
     required = os.environ.get("GITMIG_REQUIRE_SERVERS") == "1"
     pg = make_url(
-        os.environ.get("GITMIG_TEST_POSTGRESQL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+        os.environ.get(
+            "GITMIG_TEST_POSTGRESQL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        )
     )
     maria = make_url(
         os.environ.get("GITMIG_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/test")
@@ -147,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         if not pytest_args and len(urls) == 2:
             command.append("--compat-strict")
     command += pytest_args or FILES
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
+    )
     result = subprocess.run(command, cwd=SDIST, env=env)
     if args.update:
         print(f"compat: wrote {EXPECTED.relative_to(ROOT)}")
