@@ -1,11 +1,17 @@
 """``alembic.X`` is ``gitmig.X``: the rename that lets Alembic's own tests run on gitmig.
 
-A meta-path finder placed first on ``sys.meta_path``. Every ``alembic`` module resolves to
-the gitmig module of the same name (the very same module object, so registries and
-classes are shared), except Alembic's test support, which is loaded as it is from the
-unpacked sdist: ``alembic.testing`` and the private SQLAlchemy helpers it is written
-against (``alembic.util.sqla_compat``). Nothing here implements behaviour: a name gitmig
-lacks is a ``ModuleNotFoundError`` naming the gitmig module, never Alembic's module.
+A meta-path finder placed first on ``sys.meta_path``. Every ``alembic`` module is an alias
+module: attribute reads, writes and deletes go to the gitmig module of the same name, so
+classes, registries and ``mock.patch("alembic.X.name")`` are gitmig's own. Alembic's test
+support is loaded as it is from the unpacked sdist: ``alembic.testing`` and the two private
+helper modules it is written against (``alembic.util.sqla_compat``: SQLAlchemy shims;
+``alembic.util.compat``: Python version shims).
+
+Nothing here implements behaviour. A public name gitmig lacks is an ``AttributeError`` (an
+``ImportError`` for ``from alembic.X import name``), never Alembic's object. A missing
+*private* name (``_something``) is a stand-in that raises when it is used, so that a test
+file importing one Alembic-private helper at its top still runs its other tests; the
+tests that use it fail, naming it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 #: Alembic modules taken from the sdist as they are: test support, not the API under test.
 FROM_SDIST = ("alembic.testing", "alembic.util.sqla_compat", "alembic.util.compat")
@@ -27,24 +34,69 @@ def _from_sdist(fullname: str) -> bool:
     return any(fullname == name or fullname.startswith(name + ".") for name in FROM_SDIST)
 
 
-class _Alias(importlib.abc.Loader):
-    """Hands out the already-imported gitmig module under its Alembic name."""
+class PrivateName:
+    """Stands for an Alembic-private name gitmig does not have; fails when used."""
 
-    def __init__(self, name: str, target: str) -> None:
-        self.name = name
+    def __init__(self, qualified: str) -> None:
+        self._qualified = qualified
+
+    def _fail(self, *args: Any, **kw: Any) -> Any:
+        raise NotImplementedError(f"{self._qualified} is Alembic-private; gitmig has no such name")
+
+    __call__ = _fail
+    __iter__ = _fail
+    __getattr__ = _fail  # type: ignore[assignment]
+
+
+class AliasModule(ModuleType):
+    """``alembic.X``: reads, writes and deletes attributes of ``gitmig.X``."""
+
+    # Set on the alias itself: what the import system and inspection need.
+    _OWN = frozenset({"__name__", "__spec__", "__loader__", "__package__", "__path__", "__file__"})
+
+    def __init__(self, name: str, target: ModuleType) -> None:
+        super().__init__(name, target.__doc__)
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name: str) -> Any:
+        target = object.__getattribute__(self, "_target")
+        try:
+            return getattr(target, name)
+        except AttributeError:
+            if name.startswith("_") and not name.startswith("__"):
+                return PrivateName(f"{self.__name__}.{name}")
+            raise
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Submodules and import-system attributes belong to the alias; the rest to gitmig.
+        if name in self._OWN or isinstance(value, AliasModule) or _sdist_module(value):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(object.__getattribute__(self, "_target"), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self.__dict__:
+            object.__delattr__(self, name)
+        else:
+            delattr(object.__getattribute__(self, "_target"), name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(object.__getattribute__(self, "_target"))) | set(self.__dict__))
+
+
+def _sdist_module(value: object) -> bool:
+    return isinstance(value, ModuleType) and _from_sdist(getattr(value, "__name__", ""))
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target: str) -> None:
         self.target = target
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return importlib.import_module(self.target)
+        return AliasModule(spec.name, importlib.import_module(self.target))
 
     def exec_module(self, module: ModuleType) -> None:
-        # The gitmig module is imported already. Test support living under it is loaded now,
-        # so that ``from alembic.util import sqla_compat`` finds it as an attribute: a
-        # from-import of a missing attribute imports ``<module.__name__>.<name>``, which is
-        # the gitmig name, not ours.
-        for name in FROM_SDIST:
-            if name.rpartition(".")[0] == self.name:
-                importlib.import_module(name)
+        """Nothing to run: the gitmig module is imported already."""
 
 
 class AliasFinder(importlib.abc.MetaPathFinder):
@@ -64,12 +116,17 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         if _from_sdist(fullname):
             return self._sdist_spec(fullname)
         gitmig_name = "gitmig" + fullname[len("alembic") :]
-        if importlib.util.find_spec(gitmig_name) is None:
+        gitmig_spec = importlib.util.find_spec(gitmig_name)
+        if gitmig_spec is None:
             # Returning None would let the path finder pick up Alembic's own module.
             raise ModuleNotFoundError(
                 f"No module named {gitmig_name!r} (for {fullname!r})", name=fullname
             )
-        return importlib.util.spec_from_loader(fullname, _Alias(fullname, gitmig_name))
+        return importlib.util.spec_from_loader(
+            fullname,
+            _AliasLoader(gitmig_name),
+            is_package=gitmig_spec.submodule_search_locations is not None,
+        )
 
     def _sdist_spec(self, fullname: str) -> importlib.machinery.ModuleSpec | None:
         base = self.sdist.joinpath(*fullname.split("."))

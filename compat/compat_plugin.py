@@ -8,6 +8,7 @@ run as usual. ``--compat-record`` runs without expectations and writes the file 
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class _Run:
             )
         self.outcomes: dict[str, str] = {}
         self.messages: dict[str, str] = {}
+        self.last_class: type | None = None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         if self.record:
@@ -59,6 +61,49 @@ class _Run:
             reason = self.expected.reasons.get(normalize(item.nodeid))
             if reason is not None:
                 item.add_marker(pytest.mark.xfail(reason=f"{reason[0]}: {reason[1]}", strict=True))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # A test file that cannot be imported is one entry, under its path.
+        test = normalize(report.nodeid)
+        if not test.endswith(".py"):
+            return
+        reason = None if self.record else self.expected.reasons.get(test)
+        if report.failed:
+            self.messages.setdefault(test, _crash_message(report))
+            if reason is not None:
+                report.outcome = "skipped"
+                report.longrepr = (test, 0, f"expected failure: {reason[0]}: {reason[1]}")
+                self.outcomes[test] = "expected failure"
+            else:
+                self.outcomes[test] = "failed"
+        elif reason is not None:
+            report.outcome = "failed"
+            report.longrepr = f"[XPASS(strict)] {test} imports now: {reason[0]}: {reason[1]}"
+            self.outcomes[test] = "unexpected pass"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # A class whose setup failed leaves its staging directory behind (its teardown does
+        # not run), and the next class on this worker would fail on it: every class starts
+        # without one, so one failure cannot spread to tests that happen to follow it.
+        cls = getattr(item, "cls", None)
+        if cls is not self.last_class:
+            self.last_class = cls
+            from alembic.testing.env import _get_staging_directory
+
+            shutil.rmtree(_get_staging_directory(), ignore_errors=True)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        if report.when == "setup" and report.failed:
+            # A failed setUp skips its tearDown: the next test must not trip over what it
+            # left behind (its failure is its own, and stays in the report).
+            from alembic.testing.env import _get_staging_directory
+
+            shutil.rmtree(_get_staging_directory(), ignore_errors=True)
+        return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         test = normalize(report.nodeid)
@@ -123,7 +168,7 @@ class _Run:
             write(f"listed as expected to fail but did not run: {test}", red=True)
 
 
-def _crash_message(report: pytest.TestReport) -> str:
+def _crash_message(report: pytest.TestReport | pytest.CollectReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None:
         return str(crash.message)

@@ -51,6 +51,13 @@ FILES = [
 #: A template database of our own: SQLAlchemy's provisioning copies the URL's database
 #: for each xdist worker, which PostgreSQL refuses while anyone else is connected to it.
 PG_DATABASE = "gitmig_compat"
+#: A test whose two connections wait on each other fails after this instead of hanging the
+#: run (by default PostgreSQL waits forever, MariaDB a year for a metadata lock).
+LOCK_TIMEOUT_S = 15
+PG_OPTIONS = f"-c lock_timeout={LOCK_TIMEOUT_S * 1000}"
+MARIADB_INIT = (
+    f"SET SESSION lock_wait_timeout={LOCK_TIMEOUT_S}, innodb_lock_wait_timeout={LOCK_TIMEOUT_S}"
+)
 
 
 def fetch() -> None:
@@ -115,7 +122,8 @@ def server_urls() -> list[str]:
             for schema in ("test_schema", "test_schema_2"):
                 conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         template.dispose()
-        urls.append(pg.set(database=PG_DATABASE).render_as_string(hide_password=False))
+        run_url = pg.set(database=PG_DATABASE).update_query_dict({"options": PG_OPTIONS})
+        urls.append(run_url.render_as_string(hide_password=False))
     except Exception as err:  # any failure to reach or prepare the server
         if required:
             sys.exit(f"compat: PostgreSQL at {pg} is not usable: {err}")
@@ -125,7 +133,8 @@ def server_urls() -> list[str]:
         with engine.connect():
             pass
         engine.dispose()
-        urls.append(maria.update_query_dict({"charset": "utf8mb4"}).render_as_string(False))
+        run_url = maria.update_query_dict({"charset": "utf8mb4", "init_command": MARIADB_INIT})
+        urls.append(run_url.render_as_string(hide_password=False))
     except Exception as err:
         if required:
             sys.exit(f"compat: MariaDB at {maria} is not usable: {err}")

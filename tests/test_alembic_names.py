@@ -65,3 +65,9 @@ def test_op_proxy_assigned_by_hand() -> None:
         gitmig.op._proxy = None
     assert statements(buf.getvalue()) == ["DROP TABLE t"]
     assert statements(inner_buf.getvalue()) == ["DROP TABLE u"]
+
+
+def test_util_exc() -> None:
+    from gitmig.util import exc
+
+    assert exc.CommandError is GitmigError is util.CommandError
