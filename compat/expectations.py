@@ -95,7 +95,10 @@ def signature(message: str) -> str:
     """A failure's first line with ids, numbers and addresses blurred, to group failures."""
     first = message.strip().splitlines()[0] if message.strip() else "no message"
     first = re.sub(r"0x[0-9a-f]+", "0x…", first)
-    first = re.sub(r"\b[0-9a-f]{12}\b", "<id>", first)
+    first = re.sub(r"scratch_test_[0-9a-f]+", "scratch", first)
+    first = re.sub(r"\b(?:test_)?[0-9a-f]{12}\b", "<id>", first)
+    # Absolute paths differ between machines: keep the file name only.
+    first = re.sub(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)", r"…/\1", first)
     return first[:160]
 
 

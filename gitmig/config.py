@@ -208,6 +208,10 @@ class Config:
         """Set a key of the main section (``%(here)s`` is expanded)."""
         self._main[name] = value.replace("%(here)s", str(self.here))
 
+    def remove_main_option(self, name: str) -> None:
+        """Remove a key of the main section (nothing happens if it is not set)."""
+        self._main.pop(name, None)
+
     def get_section(self, name: str, default: dict[str, str] | None = None) -> dict[str, str]:
         """A whole section as a dict (``default``, or empty, if absent)."""
         if name == self.config_ini_section:

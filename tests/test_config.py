@@ -155,3 +155,13 @@ def test_set_main_option_before_the_file_is_read(tmp_path: Path) -> None:
     config.set_main_option("script_location", "b")
     assert config.get_main_option("script_location") == "b"
     assert config.get_main_option("sqlalchemy.url") == "sqlite://"
+
+
+def test_remove_main_option(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\nscript_location = a\nsqlalchemy.url = sqlite://\n")
+    config = Config(ini)
+    config.remove_main_option("sqlalchemy.url")
+    config.remove_main_option("not_there")
+    assert config.get_main_option("sqlalchemy.url") is None
+    assert config.get_main_option("script_location") == "a"
