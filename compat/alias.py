@@ -11,7 +11,8 @@ Nothing here implements behaviour. A public name gitmig lacks is an ``AttributeE
 ``ImportError`` for ``from alembic.X import name``), never Alembic's object. A missing
 *private* name (``_something``) is a stand-in that raises when it is used, so that a test
 file importing one Alembic-private helper at its top still runs its other tests; the
-tests that use it fail, naming it.
+tests that use it fail, naming it. A module gitmig lacks (Alembic's internal layout, such
+as ``alembic.autogenerate.compare.types``) imports as an empty module of such stand-ins.
 """
 
 from __future__ import annotations
@@ -114,6 +115,28 @@ class _AliasLoader(importlib.abc.Loader):
         """Nothing to run: the gitmig module is imported already."""
 
 
+class MissingModule(ModuleType):
+    """``alembic.X`` where gitmig has no ``gitmig.X``: only private stand-ins."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") and not name.startswith("__"):
+            return PrivateName(f"{self.__name__}.{name}")
+        raise AttributeError(
+            f"{self.__name__}.{name}: gitmig has no module {self.__doc__!r}", name=name
+        )
+
+
+class _MissingLoader(importlib.abc.Loader):
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return MissingModule(spec.name, self.target)
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run: the module has no content."""
+
+
 class AliasFinder(importlib.abc.MetaPathFinder):
     """Resolves ``alembic`` and ``alembic.*`` (see the module docstring)."""
 
@@ -133,10 +156,10 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         gitmig_name = "gitmig" + fullname[len("alembic") :]
         gitmig_spec = importlib.util.find_spec(gitmig_name)
         if gitmig_spec is None:
-            # Returning None would let the path finder pick up Alembic's own module.
-            raise ModuleNotFoundError(
-                f"No module named {gitmig_name!r} (for {fullname!r})", name=fullname
-            )
+            # A module of Alembic's internal layout (e.g. autogenerate.compare.types):
+            # private names imported from it are stand-ins, public ones fail. Returning
+            # None instead would let the path finder pick up Alembic's own module.
+            return importlib.util.spec_from_loader(fullname, _MissingLoader(gitmig_name))
         return importlib.util.spec_from_loader(
             fullname,
             _AliasLoader(gitmig_name),

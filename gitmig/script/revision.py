@@ -91,7 +91,10 @@ class Revision:
         doc: str = "",
         longdoc: str = "",
         path: str | None = None,
+        dependencies: str | Sequence[str] | None = None,
     ) -> None:
+        if dependencies is not None:  # Alembic's name for depends_on
+            depends_on = dependencies
         self.revision = revision
         #: ``down_revision`` as written in the file (a string, a tuple for a merge, or None)
         self.down_revision = down_revision

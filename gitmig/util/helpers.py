@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +40,14 @@ def to_tuple(value: Any, default: tuple[Any, ...] | None = None) -> tuple[Any, .
 
 
 def pyc_file_from_path(path: str) -> str | None:
-    """The bytecode file Python writes for the source file ``path`` (None if not a .py file)."""
+    """The bytecode file Python wrote for the source file ``path``, if there is one.
+
+    That is the ``__pycache__`` file, or a ``.pyc`` beside the source; None when neither
+    exists (or ``path`` is not a ``.py`` file).
+    """
     if not path.endswith(".py"):
         return None
-    return importlib.util.cache_from_source(path)
+    for candidate in (importlib.util.cache_from_source(path), path + "c"):
+        if os.path.exists(candidate):
+            return candidate
+    return None

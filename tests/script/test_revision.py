@@ -326,7 +326,7 @@ def test_alembic_revision_map_api() -> None:
         lambda: [
             module.Revision("a1", None),
             module.Revision("b1", "a1"),
-            module.Revision("c1", "a1", branch_labels="side"),
+            module.Revision("c1", "a1", branch_labels="side", dependencies="b1"),
         ]
     )
     assert graph.get_revision(None) is None
@@ -338,5 +338,6 @@ def test_alembic_revision_map_api() -> None:
     assert [r.revision for r in graph.get_revisions("heads")] == sorted(graph.heads)
     assert [r.revision for r in graph.get_revisions(["a1", "b1"])] == ["a1", "b1"]
     assert graph.get_revisions(None) == ()
+    assert graph.get("c1").dependencies == ("b1",)
     assert module.MultipleHeads is MultipleHeadsError
     assert module.CycleDetected is module.LoopDetected is CycleError
