@@ -99,7 +99,7 @@ def signature(message: str) -> str:
     first = re.sub(r"\b(?:test_)?[0-9a-f]{12}\b", "<id>", first)
     # Absolute paths differ between machines: keep the file name only.
     first = re.sub(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)", r"…/\1", first)
-    return first[:160]
+    return first[:400]
 
 
 def without(items: Iterable[str], seen: set[str]) -> list[str]:
