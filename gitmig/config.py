@@ -99,12 +99,17 @@ class Config:
         # Set first: loading sets options through the same dicts, and a failed load is
         # not retried with half the values in place.
         self._loaded = True
+        toml_read = False
         if self.toml_file_name is not None and Path(self.toml_file_name).is_file():
             toml_path = Path(self.toml_file_name)
             # Beside an ini file, as Alembic's toml_file: the whole [tool.gitmig] table.
             self._load_toml(toml_path, str(toml_path.resolve().parent), beside_ini=True)
+            toml_read = True
         if self.config_file_name is not None:
-            self._load(Path(self.config_file_name))
+            ini = Path(self.config_file_name)
+            # With a pyproject.toml read, the ini file is optional (it may hold only logging).
+            if not (toml_read and not ini.exists()):
+                self._load(ini)
 
     def _load(self, path: Path) -> None:
         if path.is_dir():

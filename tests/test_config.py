@@ -165,3 +165,26 @@ def test_remove_main_option(tmp_path: Path) -> None:
     config.remove_main_option("not_there")
     assert config.get_main_option("sqlalchemy.url") is None
     assert config.get_main_option("script_location") == "a"
+
+
+def test_toml_file_alone_when_the_ini_is_missing(tmp_path: Path) -> None:
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[tool.gitmig]\nscript_location = "m"\n')
+    config = Config(tmp_path / "alembic.ini", toml)
+    assert config.get_main_option("script_location") == "m"
+
+
+def test_init_with_alembic_style_config(tmp_path: Path) -> None:
+    from gitmig import command
+    from gitmig.util.templates import template_root
+
+    class StrTemplates(Config):
+        def get_template_directory(self) -> str:  # type: ignore[override]
+            return str(template_root())  # Alembic's method returns a str
+
+    config = StrTemplates(tmp_path / "alembic.ini", tmp_path / "pyproject.toml")
+    assert "pyproject" in {t.name for t in command.list_templates(config)}
+    command.init(config, tmp_path / "migrations", template="pyproject")
+    assert "[tool.gitmig]" in (tmp_path / "pyproject.toml").read_text()
+    assert not (tmp_path / "alembic.ini").exists()
+    assert config.get_main_option("script_location") == f"{tmp_path}/migrations"
