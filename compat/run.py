@@ -4,7 +4,8 @@ Downloads Alembic's sdist at a pinned version into ``.compat/`` (git-ignored), u
 prepares the database servers, and runs the selected test files there with pytest and the
 alias layer (``compat/compat_plugin.py``), on SQLite and, for Alembic's backend tests, on
 PostgreSQL and MariaDB. ``--update`` rewrites ``compat/expected-failures.txt`` from the run.
-Extra arguments go to pytest (a partial run then skips the check for stale entries).
+Extra arguments go to pytest; test paths (tests/...) replace the selection. Any extra
+argument turns off the check for stale entries.
 """
 
 from __future__ import annotations
@@ -121,6 +122,13 @@ def server_urls() -> list[str]:
             # Alembic's backend tests expect these schemas, as its CI database has them.
             for schema in ("test_schema", "test_schema_2"):
                 conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+            # ... and a collation named en_US (from the OS locale there; from ICU here).
+            if not conn.scalar(text("SELECT 1 FROM pg_collation WHERE collname = 'en_US'")):
+                icu = conn.scalar(
+                    text("SELECT collname FROM pg_collation WHERE collname = 'en-US-x-icu'")
+                )
+                if icu:
+                    conn.execute(text('CREATE COLLATION "en_US" FROM "en-US-x-icu"'))
         template.dispose()
         run_url = pg.set(database=PG_DATABASE).update_query_dict({"options": PG_OPTIONS})
         urls.append(run_url.render_as_string(hide_password=False))
@@ -156,12 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     command += ["-n", "2", "-q", "--maxfail=1000000", "-r", "fE", "--tb", "short"]
     command += ["--db", "sqlite"] + [f"--dburi={url}" for url in urls]
     if args.update:
-        command += ["--compat-record", str(EXPECTED)]
+        command.append(f"--compat-record={EXPECTED}")
     else:
-        command += ["--compat-expected", str(EXPECTED)]
+        command.append(f"--compat-expected={EXPECTED}")
         if not pytest_args and len(urls) == 2:
             command.append("--compat-strict")
-    command += pytest_args or FILES
+    # Options alone (``--tb=line``) still run the selected files; paths replace them.
+    chosen = [arg for arg in pytest_args if arg.startswith("tests/")]
+    command += pytest_args if chosen else [*pytest_args, *FILES]
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
