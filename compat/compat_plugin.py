@@ -48,7 +48,7 @@ class _Run:
         if not self.record and self.expected.unsorted():
             raise pytest.UsageError(
                 f"{source}: {len(self.expected.unsorted())} test(s) under [unsorted]: "
-                "give each group a kind (private, branding, difference, gap)"
+                "give each group a kind (private, branding, difference, gap, flaky)"
             )
         self.outcomes: dict[str, str] = {}
         self.messages: dict[str, str] = {}
@@ -63,7 +63,11 @@ class _Run:
         for item in items:
             reason = self.expected.reasons.get(normalize(item.nodeid))
             if reason is not None:
-                item.add_marker(pytest.mark.xfail(reason=f"{reason[0]}: {reason[1]}", strict=True))
+                item.add_marker(
+                    pytest.mark.xfail(
+                        reason=f"{reason[0]}: {reason[1]}", strict=reason[0] != "flaky"
+                    )
+                )
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

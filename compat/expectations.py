@@ -7,6 +7,7 @@ of every test id below it, up to the next header; ``#`` starts a comment. Kinds:
 ``branding``    the test expects Alembic's name (``alembic_version``, "alembic" in output)
 ``difference``  a deliberate difference, documented in docs/alembic.md
 ``gap``         gitmig does not do this yet: a to-do, not a decision
+``flaky``       fails or passes from run to run (the only kind not checked both ways)
 
 ``compat/run.py --update`` writes the file anew; failures it has no reason for go under
 ``[unsorted] <the error>`` headers, and a run refuses a file that still has them.
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KINDS = ("private", "branding", "difference", "gap")
+KINDS = ("private", "branding", "difference", "gap", "flaky")
 UNSORTED = "unsorted"
 
 _HEADER = re.compile(r"^\[(?P<kind>[a-z]+)\]\s+(?P<reason>.+)$")
