@@ -4,13 +4,13 @@ A meta-path finder placed first on ``sys.meta_path``. Every ``alembic`` module i
 module: attribute reads, writes and deletes go to the gitmig module of the same name, so
 classes, registries and ``mock.patch("alembic.X.name")`` are gitmig's own. Alembic's test
 support is loaded as it is from the unpacked sdist: ``alembic.testing`` and the two private
-helper modules it is written against (``alembic.util.sqla_compat``: SQLAlchemy shims;
+modules it is written against (``alembic.util.sqla_compat``: SQLAlchemy shims;
 ``alembic.util.compat``: Python version shims).
 
 Nothing here implements behaviour. A public name gitmig lacks is an ``AttributeError`` (an
 ``ImportError`` for ``from alembic.X import name``), never Alembic's object. A missing
 *private* name (``_something``) is a stand-in that raises when it is used, so that a test
-file importing one Alembic-private helper at its top still runs its other tests; the
+file importing one Alembic-private name at its top still runs its other tests; the
 tests that use it fail, naming it. A module gitmig lacks (Alembic's internal layout, such
 as ``alembic.autogenerate.compare.types``) imports as an empty module of such stand-ins.
 """

@@ -53,10 +53,10 @@ def test_alembic_names_are_gitmig_objects(aliased: Path) -> None:
 
 
 def test_missing_names(aliased: Path) -> None:
-    from alembic.autogenerate import _no_such_helper  # type: ignore[import-not-found]
+    from alembic.autogenerate import _no_such_function  # type: ignore[import-not-found]
 
-    with pytest.raises(NotImplementedError, match="_no_such_helper is Alembic-private"):
-        _no_such_helper()
+    with pytest.raises(NotImplementedError, match="_no_such_function is Alembic-private"):
+        _no_such_function()
     with pytest.raises(ImportError):
         from alembic.config import NoSuchPublicName  # type: ignore[import-not-found]  # noqa: F401
     # a module only Alembic's layout has: private stand-ins, public names fail
@@ -89,11 +89,11 @@ def test_expectations_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "expected.txt"
     path.write_text(
         "# comment\n[private] uses _x\ntests/a.py::A::one\ntests/a.py::A::two\n"
-        "\n[branding] says gitmig\ntests/b.py::B::three\n"
+        "\n[branding] says gitmig\ntests/b.py::B::three\n[flaky] sometimes\ntests/c.py::C::four\n"
     )
     found = Expectations.read(path)
     assert found.reasons["tests/a.py::A::two"] == ("private", "uses _x")
-    assert found.counts() == {"private": 2, "branding": 1}
+    assert found.counts() == {"private": 2, "branding": 1, "flaky": 1}
     found.write(path)
     assert Expectations.read(path).reasons == found.reasons
     path.write_text("[nonsense] x\ntests/a.py::A::one\n")

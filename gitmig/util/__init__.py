@@ -1,4 +1,4 @@
-"""Shared helpers, and the names Alembic projects use from ``alembic.util``.
+"""Shared utilities, and the names Alembic projects use from ``alembic.util``.
 
 ``CommandError`` here is :class:`gitmig.exc.GitmigError`, the root of every error a gitmig
 command raises, because Alembic's commands report every failure as its ``CommandError``.
@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return warn
     if name in __all__:
-        from gitmig.util import helpers
+        from gitmig.util import lang
 
-        return getattr(helpers, name)
+        return getattr(lang, name)
     raise AttributeError(f"module 'gitmig.util' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Small helpers that Alembic projects call through ``alembic.util``, under ``gitmig.util``."""
+"""Small functions that Alembic projects call through ``alembic.util``, under ``gitmig.util``."""
 
 from __future__ import annotations
 
