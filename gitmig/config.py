@@ -44,31 +44,88 @@ def find_config_file(explicit: str | None = None, directory: str | Path = ".") -
 class Config:
     """Options for one gitmig project, read from a config file (or set in code).
 
-    ``Config()`` with no file is an empty configuration for programmatic use; call
-    :meth:`set_main_option` to fill it.
+    Built as Alembic builds its ``Config`` (same positional order and attributes). Nothing
+    is read until an option is first asked for, so a ``Config`` may be made before its
+    file is written (``init`` does that). ``Config()`` with no file is an empty
+    configuration for programmatic use; call :meth:`set_main_option` to fill it.
+
+    ``file_`` is ``gitmig.ini`` (or a ``pyproject.toml`` with ``[tool.gitmig]``);
+    ``toml_file`` is a pyproject.toml read beside an ini file, its values under the ini's.
+    The main section is ``ini_section``; when that is ``gitmig`` and a file has only an
+    ``[alembic]`` section (``[tool.alembic]`` table), that one is read, so an Alembic
+    project's config works as it is. ``config_args`` are extra ``%(name)s`` values for ini
+    interpolation; ``output_buffer`` is where offline (``--sql``) SQL goes.
     """
 
     def __init__(
         self,
         file_: str | os.PathLike[str] | None = None,
+        toml_file: str | os.PathLike[str] | None = None,
         ini_section: str = "gitmig",
-        cmd_opts: Any = None,
+        output_buffer: TextIO | None = None,
         stdout: TextIO | None = None,
+        cmd_opts: Any = None,
+        config_args: Mapping[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
     ) -> None:
         self.config_file_name: str | None = os.fspath(file_) if file_ is not None else None
+        self.toml_file_name: str | None = os.fspath(toml_file) if toml_file is not None else None
         self.config_ini_section = ini_section
-        self.cmd_opts = cmd_opts if cmd_opts is not None else SimpleNamespace(x=[], quiet=False)
+        self.output_buffer = output_buffer
         self._stdout = stdout
+        self.cmd_opts = cmd_opts if cmd_opts is not None else SimpleNamespace(x=[], quiet=False)
+        self.config_args: dict[str, Any] = dict(config_args or {})
         #: free-form values shared with env.py (e.g. ``attributes["connection"]``)
         self.attributes: dict[str, Any] = attributes if attributes is not None else {}
-        self._main: dict[str, str] = {}
-        self._sections: dict[str, dict[str, str]] = {}
+        self._loaded = False
+        self._main_values: dict[str, str] = {}
+        self._section_values: dict[str, dict[str, str]] = {}
         self._ini: tuple[Path, configparser.ConfigParser] | None = None
-        if self.config_file_name is not None:
-            self._load(Path(self.config_file_name))
+
+    def copy(self, **main_options: str) -> Config:
+        """A copy whose options can change without touching this one (the file is read first).
+
+        ``main_options`` are set on the copy as they are: no ``%(here)s`` expansion, so a
+        URL with a literal ``%`` (a URL-encoded password) is kept as given.
+        """
+        import copy
+
+        self._ensure_loaded()
+        clone = copy.copy(self)
+        clone._main_values = {**self._main_values, **main_options}
+        clone._section_values = {name: dict(v) for name, v in self._section_values.items()}
+        clone.attributes = dict(self.attributes)
+        return clone
 
     # -- loading ----------------------------------------------------------------------------
+
+    @property
+    def _main(self) -> dict[str, str]:
+        self._ensure_loaded()
+        return self._main_values
+
+    @property
+    def _sections(self) -> dict[str, dict[str, str]]:
+        self._ensure_loaded()
+        return self._section_values
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded:
+            return
+        # Set first: loading sets options through the same dicts, and a failed load is
+        # not retried with half the values in place.
+        self._loaded = True
+        toml_read = False
+        if self.toml_file_name is not None and Path(self.toml_file_name).is_file():
+            toml_path = Path(self.toml_file_name)
+            # Beside an ini file, as Alembic's toml_file: the whole [tool.gitmig] table.
+            self._load_toml(toml_path, str(toml_path.resolve().parent), beside_ini=True)
+            toml_read = True
+        if self.config_file_name is not None:
+            ini = Path(self.config_file_name)
+            # With a pyproject.toml read, the ini file is optional (it may hold only logging).
+            if not (toml_read and not ini.exists()):
+                self._load(ini)
 
     def _load(self, path: Path) -> None:
         if path.is_dir():
@@ -87,12 +144,16 @@ class Config:
             self._load_ini(path, here)
 
     def _load_ini(self, path: Path, here: str) -> None:
-        parser = configparser.ConfigParser(defaults={"here": here})
+        parser = configparser.ConfigParser(defaults={**self.config_args, "here": here})
         try:
             parser.read(path, encoding="utf-8")
         except (configparser.Error, UnicodeDecodeError) as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ConfigError(mask_url(f"{path}: cannot read config file: {message}")) from None
+        if not parser.has_section(self.config_ini_section) and self._alembic_fallback(
+            parser.has_section("alembic")
+        ):
+            self.config_ini_section = "alembic"
         if not parser.has_section(self.config_ini_section):
             raise ConfigError(
                 f"{path}: no [{self.config_ini_section}] section "
@@ -100,7 +161,9 @@ class Config:
             )
         # Other sections (logging, hooks) are read when asked for, so that a mistake in
         # one of them only breaks what uses it.
-        self._main = self._section_dict(path, parser, self.config_ini_section)
+        defaults = set(self.config_args)
+        main = self._section_dict(path, parser, self.config_ini_section)
+        self._main_values.update({k: v for k, v in main.items() if k not in defaults})
         self._ini = (path, parser)
 
     @staticmethod
@@ -121,7 +184,11 @@ class Config:
         except configparser.Error as err:
             raise ConfigError(mask_url(f"{path}: [{name}]: {str(err).splitlines()[0]}")) from None
 
-    def _load_toml(self, path: Path, here: str) -> None:
+    def _alembic_fallback(self, has_alembic: bool) -> bool:
+        """Whether to read Alembic's section instead of the missing ``[gitmig]`` one."""
+        return self.config_ini_section == "gitmig" and has_alembic
+
+    def _load_toml(self, path: Path, here: str, beside_ini: bool = False) -> None:
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10 only
@@ -130,9 +197,19 @@ class Config:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"{path}: cannot read config file: {err}") from None
-        table: Any = data.get("tool", {}).get("gitmig")
-        if self.config_ini_section != "gitmig" and isinstance(table, dict):
-            table = table.get(self.config_ini_section)
+        tool = data.get("tool", {})
+        table: Any = tool.get("gitmig")
+        section = "gitmig" if beside_ini else self.config_ini_section
+        if (
+            table is None
+            and section in ("gitmig", "alembic")
+            and isinstance(tool.get("alembic"), dict)
+        ):
+            table = tool["alembic"]  # an Alembic project's [tool.alembic]
+        elif section != "gitmig" and isinstance(table, dict):
+            table = table.get(section)
+        if not isinstance(table, dict) and beside_ini:
+            return
         if not isinstance(table, dict):
             section = "tool.gitmig" + (
                 f".{self.config_ini_section}" if self.config_ini_section != "gitmig" else ""
@@ -140,11 +217,11 @@ class Config:
             raise ConfigError(f"{path}: no [{section}] table")
         for key, value in table.items():
             if key == "post_write_hooks" and isinstance(value, list):
-                self._sections["post_write_hooks"] = _hooks_from_toml(path, value, here)
+                self._section_values["post_write_hooks"] = _hooks_from_toml(path, value, here)
             elif isinstance(value, dict):
-                self._sections[key] = {k: _toml_scalar(v, here) for k, v in value.items()}
+                self._section_values[key] = {k: _toml_scalar(v, here) for k, v in value.items()}
             else:
-                self._main[key] = _toml_scalar(value, here)
+                self._main_values[key] = _toml_scalar(value, here)
 
     # -- access -----------------------------------------------------------------------------
 
@@ -162,6 +239,10 @@ class Config:
     def set_main_option(self, name: str, value: str) -> None:
         """Set a key of the main section (``%(here)s`` is expanded)."""
         self._main[name] = value.replace("%(here)s", str(self.here))
+
+    def remove_main_option(self, name: str) -> None:
+        """Remove a key of the main section (nothing happens if it is not set)."""
+        self._main.pop(name, None)
 
     def get_section(self, name: str, default: dict[str, str] | None = None) -> dict[str, str]:
         """A whole section as a dict (``default``, or empty, if absent)."""
@@ -240,6 +321,10 @@ class Config:
     def stdout(self) -> TextIO:
         """Where :meth:`print_stdout` writes (the current ``sys.stdout`` unless one was given)."""
         return self._stdout if self._stdout is not None else sys.stdout
+
+    @stdout.setter
+    def stdout(self, stream: TextIO | None) -> None:
+        self._stdout = stream
 
     @property
     def quiet(self) -> bool:

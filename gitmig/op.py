@@ -12,9 +12,16 @@ from typing import Any
 __all__: list[str] = []
 
 
+#: An Operations object assigned here (``op._proxy = Operations(ctx)``, as Alembic's test
+#: fixtures do) answers when no migration has installed one.
+_proxy: Any = None
+
+
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
     from gitmig.operations import Operations
 
+    if _proxy is not None and not Operations.installed():
+        return getattr(_proxy, name)
     return getattr(Operations.current(), name)

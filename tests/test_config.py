@@ -71,10 +71,10 @@ def test_pyproject_errors(tmp_path: Path) -> None:
     toml = tmp_path / "pyproject.toml"
     toml.write_text('[project]\nname = "x"\n')
     with pytest.raises(ConfigError, match=r"no \[tool.gitmig\] table"):
-        Config(toml)
+        Config(toml).get_main_option("script_location")
     toml.write_text("[tool.gitmig\n")
     with pytest.raises(ConfigError, match=r"pyproject\.toml: cannot read config file"):
-        Config(toml)
+        Config(toml).get_main_option("script_location")
 
 
 def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,7 +111,7 @@ def test_percent_in_ini_is_masked_and_explained(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as info:
-        Config(ini)
+        Config(ini).get_main_option("sqlalchemy.url")  # read on first use, as in Alembic
     message = str(info.value)
     assert "s3cret" not in message
     assert f"{ini}: [gitmig] sqlalchemy.url: a literal '%' must be written '%%'" in message
@@ -131,3 +131,94 @@ def test_url_encoded_password_written_with_double_percent(tmp_path: Path) -> Non
     url = Config(ini).get_main_option("sqlalchemy.url")
     assert url == "postgresql+psycopg://u:%21s3cret@host/db"
     assert make_url(url).password == "!s3cret"
+
+
+def test_built_before_its_file_exists(tmp_path: Path) -> None:
+    # Alembic's way: make the Config, then write the file (init does), then read.
+    ini = tmp_path / "gitmig.ini"
+    config = Config(ini)
+    ini.write_text("[gitmig]\nscript_location = %(here)s/migrations\n")
+    assert config.get_main_option("script_location") == f"{tmp_path}/migrations"
+
+
+def test_missing_file_is_an_error_when_first_read(tmp_path: Path) -> None:
+    config = Config(tmp_path / "nowhere.ini")
+    with pytest.raises(ConfigError, match=r"No config file .*nowhere\.ini"):
+        config.get_main_option("script_location")
+
+
+def test_alembic_positional_order_and_attributes(tmp_path: Path) -> None:
+    ini = tmp_path / "alembic.ini"
+    toml = tmp_path / "pyproject.toml"
+    ini.write_text("[mine]\nsqlalchemy.url = sqlite:///%(db)s\n")
+    toml.write_text('[tool.gitmig]\nscript_location = "migrations"\n')
+    buffer, out = object(), object()
+    opts = Namespace(x=["a=1"], quiet=True)
+    config = Config(ini, toml, "mine", buffer, out, opts, {"db": "x.db"}, {"k": 1})  # type: ignore[arg-type]
+    assert config.config_file_name == str(ini)
+    assert config.toml_file_name == str(toml)
+    assert config.config_ini_section == "mine"
+    assert config.output_buffer is buffer
+    assert config.stdout is out
+    assert config.cmd_opts is opts
+    assert config.attributes == {"k": 1}
+    # ini values from [mine] with config_args interpolated, toml values beside them
+    assert config.get_main_option("sqlalchemy.url") == "sqlite:///x.db"
+    assert config.get_main_option("script_location") == "migrations"
+    assert "db" not in config.get_section("mine")
+
+
+def test_alembic_sections_are_read_when_there_is_no_gitmig_one(tmp_path: Path) -> None:
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = migrations\n")
+    config = Config(ini)
+    assert config.get_main_option("script_location") == "migrations"
+    assert config.config_ini_section == "alembic"
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[tool.alembic]\nscript_location = "versions_here"\n')
+    assert Config(toml).get_main_option("script_location") == "versions_here"
+    # an explicit other section name gets no fallback
+    with pytest.raises(ConfigError, match=r"no \[other\] section"):
+        Config(ini, ini_section="other").get_main_option("script_location")
+
+
+def test_set_main_option_before_the_file_is_read(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\nscript_location = a\nsqlalchemy.url = sqlite://\n")
+    config = Config(ini)
+    config.set_main_option("script_location", "b")
+    assert config.get_main_option("script_location") == "b"
+    assert config.get_main_option("sqlalchemy.url") == "sqlite://"
+
+
+def test_remove_main_option(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_text("[gitmig]\nscript_location = a\nsqlalchemy.url = sqlite://\n")
+    config = Config(ini)
+    config.remove_main_option("sqlalchemy.url")
+    config.remove_main_option("not_there")
+    assert config.get_main_option("sqlalchemy.url") is None
+    assert config.get_main_option("script_location") == "a"
+
+
+def test_toml_file_alone_when_the_ini_is_missing(tmp_path: Path) -> None:
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text('[tool.gitmig]\nscript_location = "m"\n')
+    config = Config(tmp_path / "alembic.ini", toml)
+    assert config.get_main_option("script_location") == "m"
+
+
+def test_init_with_alembic_style_config(tmp_path: Path) -> None:
+    from gitmig import command
+    from gitmig.util.templates import template_root
+
+    class StrTemplates(Config):
+        def get_template_directory(self) -> str:  # type: ignore[override]
+            return str(template_root())  # Alembic's method returns a str
+
+    config = StrTemplates(tmp_path / "alembic.ini", tmp_path / "pyproject.toml")
+    assert "pyproject" in {t.name for t in command.list_templates(config)}
+    command.init(config, tmp_path / "migrations", template="pyproject")
+    assert "[tool.gitmig]" in (tmp_path / "pyproject.toml").read_text()
+    assert not (tmp_path / "alembic.ini").exists()
+    assert config.get_main_option("script_location") == f"{tmp_path}/migrations"

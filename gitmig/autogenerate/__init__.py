@@ -13,7 +13,7 @@ from gitmig.autogenerate.api import (
 )
 from gitmig.autogenerate.compare import comparators
 from gitmig.autogenerate.context import AutogenContext
-from gitmig.autogenerate.render import renderers
+from gitmig.autogenerate.render import render_op_text, renderers
 from gitmig.autogenerate.rewriter import Rewriter
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "comparators",
     "compare_metadata",
     "produce_migrations",
+    "render_op_text",
     "render_python_code",
     "renderers",
 ]

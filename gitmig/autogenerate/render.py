@@ -48,6 +48,7 @@ __all__ = [
     "Renderers",
     "describe_operation",
     "render_op_lines",
+    "render_op_text",
     "render_ops_body",
     "render_type",
     "renderers",
@@ -202,6 +203,15 @@ def render_op_lines(
             first, *rest = text.split("\n")
             yield " " * indent + first
             yield from rest
+
+
+def render_op_text(autogen_context: AutogenContext, op: ops.MigrateOperation) -> str:
+    """The Python code for one operation, unindented, as it would go into a revision.
+
+    Example: ``render_op_text(ctx, ops.DropTableOp("account"))`` gives
+    ``"op.drop_table('account')"``.
+    """
+    return "\n".join(render_op_lines(autogen_context, [op], 0))
 
 
 def _prefix(autogen_context: AutogenContext) -> str:

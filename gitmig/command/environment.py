@@ -34,7 +34,7 @@ class InitResult(NamedTuple):
 
 def list_templates(config: Config) -> list[TemplateInfo]:
     """The bundled templates, each with the first line of its README."""
-    root = config.get_template_directory()
+    root = Path(config.get_template_directory())  # a str from an Alembic-style override
     found = []
     for folder in sorted(p for p in root.iterdir() if (p / "README").is_file()):
         description = (folder / "README").read_text(encoding="utf-8").strip().splitlines()[0]
@@ -70,7 +70,10 @@ def init(
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CommandError(f"Directory {str(target)!r} already exists and is not empty")
     config_name = "pyproject.toml" if template == "pyproject" else "gitmig.ini"
-    config_path = Path(config.config_file_name or config_name)
+    if template == "pyproject" and config.toml_file_name:
+        config_path = Path(config.toml_file_name)  # Config(ini, toml_file=...), as Alembic's
+    else:
+        config_path = Path(config.config_file_name or config_name)
     if (config_path.suffix == ".toml") != (template == "pyproject"):
         # The file would hold the wrong format and fail to load on the next command.
         wanted = "a .toml file" if template == "pyproject" else "an ini file (or use -t pyproject)"

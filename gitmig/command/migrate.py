@@ -212,15 +212,14 @@ def stamp(
 ) -> None:
     """Set the version table to ``revision`` (one or several) without running migrations.
 
-    Each target replaces the rows on its own line of history; ``base`` empties the table.
-    ``purge`` empties it first, which also overwrites revisions the scripts do not know.
+    Each target replaces the rows on its own line of history; ``base`` (or, as in Alembic,
+    no revision at all) empties the table. ``purge`` empties it first, which also
+    overwrites revisions the scripts do not know.
     """
     from gitmig.runtime.plan import stamp_steps
 
     script_dir = script_directory(config)
-    targets = [revision] if isinstance(revision, str) else list(revision)
-    if not targets:
-        raise UsageError("stamp needs at least one revision")
+    targets = [revision] if isinstance(revision, str) else list(revision) or ["base"]
     if purge and sql:
         raise UsageError("stamp --purge cannot be used with --sql (offline) mode")
     _check_offline_lock("stamp", sql, lock_timeout)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from sqlalchemy import PrimaryKeyConstraint, Table, cast, literal, text
 from sqlalchemy.engine.mock import MockConnection
+from sqlalchemy.exc import CompileError, UnsupportedCompilationError
 from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
@@ -151,6 +152,41 @@ class DefaultImpl:
         self.static_output(sql.replace("\t", "    ").strip() + self.command_terminator)
         if self.batch_separator:
             self.static_output(self.batch_separator)
+
+    # -- Alembic's comparison hooks (autogenerate's rules for this dialect) ----------------
+
+    def compare_type(self, inspector_column: Column[Any], metadata_column: Column[Any]) -> bool:
+        """Whether the reflected column's type differs from the model column's, as
+        autogenerate judges it on this database (True: there is a difference)."""
+        from gitmig.autogenerate.dialects import rules_for
+
+        rules = rules_for(self.dialect.name, bool(getattr(self.dialect, "is_mariadb", False)))
+        try:
+            reflected = inspector_column.type.compile(dialect=self.dialect)
+            model = metadata_column.type.compile(dialect=self.dialect)
+        except (CompileError, UnsupportedCompilationError):
+            return False  # a type this database cannot spell: nothing to compare
+        return rules.types_differ(
+            rules.type_signature(reflected, reflected=True),
+            rules.type_signature(model, reflected=False),
+        )
+
+    def compare_server_default(
+        self,
+        inspector_column: Column[Any] | None,
+        metadata_column: Column[Any] | None,
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool:
+        """Whether two server defaults, as SQL text, differ (True: there is a difference)."""
+        if rendered_metadata_default is None or rendered_inspector_default is None:
+            return rendered_metadata_default != rendered_inspector_default
+        from gitmig.autogenerate.dialects import rules_for
+
+        rules = rules_for(self.dialect.name, bool(getattr(self.dialect, "is_mariadb", False)))
+        return rules.normalize_default(rendered_inspector_default) != rules.normalize_default(
+            rendered_metadata_default
+        )
 
     def execute(
         self,

@@ -12,7 +12,6 @@ per-thread, and the DDL runs on the servers, so threads are enough (and cost no 
 
 from __future__ import annotations
 
-import copy
 import signal
 import threading
 import time
@@ -99,14 +98,11 @@ def target_config(config: Config, target: Target) -> Config:
     from gitmig.command._base import _script_directories, script_directory
 
     scripts = script_directory(config)
-    clone = copy.copy(config)
-    clone._main = dict(config._main)
-    clone._sections = {name: dict(values) for name, values in config._sections.items()}
-    clone.attributes = {**config.attributes, "fleet_target": target}
-    # Set directly: set_main_option would expand %(here)s inside a password.
-    clone._main["sqlalchemy.url"] = target.connect_url()
+    options = {"sqlalchemy.url": target.connect_url()}
     if target.schema is not None:
-        clone._main["version_table_schema"] = target.schema
+        options["version_table_schema"] = target.schema
+    clone = config.copy(**options)
+    clone.attributes["fleet_target"] = target
     # One parsed graph (and one import of each revision) for the whole fleet.
     _script_directories[clone] = scripts
     return clone

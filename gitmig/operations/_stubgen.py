@@ -26,7 +26,7 @@ __all__ = ["STUB_PATH", "generate"]
 STUB_PATH = Path(__file__).resolve().parents[1] / "op.pyi"
 
 #: about installing the proxy, not for revision scripts
-_SKIP = frozenset({"context", "current"})
+_SKIP = frozenset({"context", "current", "installed"})
 _LITERALS = (type(None), bool, int, float, str)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 from sqlalchemy.ext.compiler import compiles
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["AbstractOperations", "BatchOperations", "Operations", "inline_literal"]
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 _OpFn = Callable[[Any, Any], Any]
 
 
@@ -136,8 +137,19 @@ class AbstractOperations:
         return register
 
     @classmethod
-    def implementation_for(cls, op_cls: type[ops.MigrateOperation]) -> Callable[[_T], _T]:
-        """Decorator: ``fn(operations, operation)`` runs ops of class ``op_cls``."""
+    def implementation_for(
+        cls, op_cls: type[ops.MigrateOperation], replace: bool = False
+    ) -> Callable[[_T], _T]:
+        """Decorator: ``fn(operations, operation)`` runs ops of class ``op_cls``.
+
+        An operation class has one implementation; ``replace=True`` swaps in another (for
+        example one that calls the built-in and then logs), as Alembic allows.
+        """
+        if op_cls in cls._to_impl and not replace:
+            raise ValueError(
+                f"{op_cls.__name__} has an implementation already; pass replace=True to "
+                "Operations.implementation_for() to replace it"
+            )
 
         def decorate(fn: _T) -> _T:
             cls._to_impl[op_cls] = fn  # type: ignore[assignment]
@@ -174,6 +186,11 @@ class AbstractOperations:
             _installed_stack.items.remove(operations)
 
     @staticmethod
+    def installed() -> bool:
+        """Whether a migration (or ``Operations.context()``) has installed operations."""
+        return bool(_installed_stack.items)
+
+    @staticmethod
     def current() -> AbstractOperations:
         """The innermost installed operations object; an error outside a migration."""
         _installed = _installed_stack.items
@@ -204,6 +221,29 @@ class AbstractOperations:
         # A MockConnection offline: typed as Connection, as Alembic does, so that scripts
         # written against the online API type-check.
         return cast("Connection", self.migration_context.impl.ddl_bind)
+
+    def run_async(self, async_function: Callable[..., Awaitable[_R]], *args: Any, **kw: Any) -> _R:
+        """Run ``async_function(async_connection, *args, **kw)`` and return its result.
+
+        The async connection wraps the migration's own connection, so it shares its
+        transaction; this needs an async driver (e.g. ``postgresql+asyncpg``).
+
+        Example: ``op.run_async(fill_defaults, "account")`` with
+        ``async def fill_defaults(conn, table): await conn.execute(...)``
+        """
+        if self.migration_context.as_sql:
+            raise UnsupportedOperationError("run_async needs a database: it cannot run offline")
+        sync_conn = self.get_bind()
+        if not sync_conn.dialect.is_async:
+            raise UnsupportedOperationError(
+                f"run_async needs an async driver; this connection uses "
+                f"{sync_conn.dialect.name}+{sync_conn.dialect.driver}"
+            )
+        from sqlalchemy.ext.asyncio import AsyncConnection
+        from sqlalchemy.util import await_only
+
+        async_conn = AsyncConnection._retrieve_proxy_for_target(sync_conn)
+        return await_only(async_function(async_conn, *args, **kw))
 
     @staticmethod
     def inline_literal(value: Any, type_: TypeEngine[Any] | None = None) -> BindParameter[Any]:

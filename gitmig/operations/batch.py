@@ -130,7 +130,12 @@ class BatchOperationsImpl:
             return
         table = self._existing_table()
         apply = ApplyBatchImpl(
-            self.impl, table, self.table_args, self.table_kwargs, self.partial_reordering
+            self.impl,
+            table,
+            self.table_args,
+            self.table_kwargs,
+            self.copy_from is None,
+            self.partial_reordering,
         )
         for name, args, kw in self.batch:
             getattr(apply, name)(*args, **kw)
@@ -197,13 +202,17 @@ class ApplyBatchImpl:
         table: Table,
         table_args: tuple[Any, ...],
         table_kwargs: Mapping[str, Any],
-        reorder: Sequence[tuple[str, ...]],
+        reflected: bool = False,
+        partial_reordering: Sequence[tuple[str, ...]] = (),
     ) -> None:
+        # Alembic's positional order; ``reflected`` says the table was read from the
+        # database rather than given as copy_from (kept for callers, not needed here).
         self.impl = impl
         self.table = table
         self.table_args = table_args
         self.table_kwargs = dict(table_kwargs)
-        self.reorder = list(reorder)
+        self.reflected = reflected
+        self.reorder = list(partial_reordering)
         self.temp_table_name = f"_gitmig_tmp_{table.name}"
         self.comment = table.comment
         self.columns: dict[str, Column[Any]] = {}

@@ -40,9 +40,12 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from sqlalchemy.engine import Connection, Dialect, RootTransaction
+    from sqlalchemy.sql.base import Executable
     from sqlalchemy.sql.compiler import SQLCompiler
     from sqlalchemy.sql.dml import UpdateBase
     from sqlalchemy.sql.elements import BindParameter
+
+    from gitmig.script.base import ScriptDirectory
 
 __all__ = [
     "DEFAULT_VERSION_TABLE",
@@ -272,6 +275,27 @@ class MigrationContext:
                 heads,
             )
         return heads[0] if heads else None
+
+    def execute(
+        self, sql: Executable | str, execution_options: Mapping[str, Any] | None = None
+    ) -> None:
+        """Run one statement on the connection (offline: write it to the script)."""
+        self.impl.execute(sql, execution_options)
+
+    def stamp(self, script_directory: ScriptDirectory, revision: str) -> None:
+        """Set the version rows to ``revision`` as ``gitmig stamp`` does, running nothing.
+
+        The rows on ``revision``'s line of history are replaced; other branches stay.
+        """
+        from gitmig.runtime.plan import resolve_rows, stamp_steps
+
+        graph = script_directory.revision_map
+        heads = self.get_current_heads()
+        if not self.as_sql and not heads:
+            self._ensure_version_table()
+        rows = resolve_rows(graph, heads, exact=True, version_table=self.version_table)
+        for step in stamp_steps(graph, rows, [revision]):
+            self._update_version(step)
 
     def _has_version_table(self) -> bool:
         assert self.connection is not None

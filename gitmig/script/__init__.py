@@ -1,0 +1,20 @@
+"""Revision files on disk and the revision graph.
+
+``Script`` and ``ScriptDirectory`` are importable from here, as from Alembic's
+``alembic.script``; they load on first use so that the light commands, which import
+``gitmig.script.markers``, stay light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Script", "ScriptDirectory"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from gitmig.script import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module 'gitmig.script' has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -176,6 +176,75 @@ class ScriptDirectory:
     def invalidate(self) -> None:
         """Forget the graph so the next access reads the files again."""
         self._revision_map = None
+
+    # -- Alembic's ScriptDirectory API ------------------------------------------------------
+
+    def get_heads(self) -> list[str]:
+        """The ids of every head revision."""
+        return list(self.revision_map.heads)
+
+    def get_current_head(self) -> str | None:
+        """The single head's id (None without revisions); an error with several heads."""
+        from gitmig.exc import MultipleHeadsError
+
+        heads = self.revision_map.heads
+        if len(heads) > 1:
+            raise MultipleHeadsError(
+                f"The script directory has multiple heads ({', '.join(heads)}); "
+                "name one (e.g. with head=) or merge them",
+                heads,
+            )
+        return heads[0] if heads else None
+
+    def get_bases(self) -> list[str]:
+        """The ids of every base revision (one with no down_revision)."""
+        return list(self.revision_map.bases)
+
+    def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
+        """The scripts from ``head`` down to ``base`` (both inclusive), newest first."""
+        lower = None if base == "base" else base
+        for rev in reversed(self.revision_map.range(lower, head)):
+            assert isinstance(rev, Script)
+            yield rev
+
+    def generate_revision(
+        self,
+        revid: str | None,
+        message: str | None,
+        head: str | None = None,
+        splice: bool = False,
+        branch_labels: str | Sequence[str] | None = None,
+        version_path: str | os.PathLike[str] | None = None,
+        depends_on: str | Sequence[str] | None = None,
+        **kw: Any,
+    ) -> Script:
+        """Write a new revision file, as ``gitmig new`` does, and return its script.
+
+        ``head="base"`` starts a new base; other keywords reach the script template.
+        Example: ``script_dir.generate_revision(util.rev_id(), "add account", head="head")``
+        """
+        from gitmig.config import Config
+        from gitmig.script.generate import new_revision
+
+        kw.pop("refresh", None)  # Alembic's deprecated switch: the graph is always re-read
+        path = new_revision(
+            self.config if self.config is not None else Config(),
+            self,
+            message,
+            head,
+            splice,
+            branch_labels,
+            depends_on,
+            revid,
+            os.fspath(version_path) if version_path is not None else None,
+            kw,
+        )
+        written = path.resolve()
+        for rev in self.revision_map:
+            if rev.path is not None and Path(rev.path).resolve() == written:
+                assert isinstance(rev, Script)
+                return rev
+        raise ScriptError(f"{path}: written, but not read back as a revision")
 
     # -- environment ------------------------------------------------------------------------
 

@@ -9,25 +9,36 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import CycleError, MultipleHeadsError, ResolutionError, RevisionError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     _Step = Callable[[str], Iterable[str]]
 
 __all__ = [
+    "CycleDetected",
+    "DependencyCycleDetected",
+    "DependencyLoopDetected",
     "Divergence",
+    "LoopDetected",
+    "MultipleHeads",
+    "RangeNotAncestorError",
+    "ResolutionError",
     "Revision",
+    "RevisionError",
     "RevisionMap",
     "duplicate_id_error",
     "head_ids",
     "is_valid_id",
     "is_valid_label",
 ]
+
+# Alembic's names for the graph's errors: gitmig has one class where Alembic has several.
+MultipleHeads = MultipleHeadsError
+CycleDetected = DependencyCycleDetected = LoopDetected = DependencyLoopDetected = CycleError
+RangeNotAncestorError = RevisionError
 
 _VALID_ID = re.compile(r"[A-Za-z0-9_.]+\Z")
 _INVALID_LABEL_CHARS = re.compile(r"[@:+\-\s,]")
@@ -80,7 +91,10 @@ class Revision:
         doc: str = "",
         longdoc: str = "",
         path: str | None = None,
+        dependencies: str | Sequence[str] | None = None,
     ) -> None:
+        if dependencies is not None:  # Alembic's name for depends_on
+            depends_on = dependencies
         self.revision = revision
         #: ``down_revision`` as written in the file (a string, a tuple for a merge, or None)
         self.down_revision = down_revision
@@ -149,7 +163,9 @@ class RevisionMap:
     names the files or ids at fault.
     """
 
-    def __init__(self, revisions: Iterable[Revision]) -> None:
+    def __init__(self, revisions: Iterable[Revision] | Callable[[], Iterable[Revision]]) -> None:
+        if callable(revisions):  # Alembic's form: a function that yields the revisions
+            revisions = revisions()
         revs: dict[str, Revision] = {}
         for rev in revisions:
             if not is_valid_id(rev.revision):
@@ -349,6 +365,25 @@ class RevisionMap:
             return self._revs[rev_id]
         except KeyError:
             raise ResolutionError(f"No such revision: {rev_id}", rev_id) from None
+
+    def get_revision(self, identifier: str | None) -> Revision | None:
+        """The one revision ``identifier`` names (an id or prefix, ``head``, ``label@head``,
+        relative forms); None for None or ``base``. Several revisions are an error."""
+        if identifier is None:
+            return None
+        ids = self.resolve(identifier)
+        if len(ids) > 1:
+            raise MultipleHeadsError(
+                f"{identifier!r} names several revisions ({', '.join(ids)}); name one", ids
+            )
+        return self._revs[ids[0]] if ids else None
+
+    def get_revisions(self, identifiers: str | Sequence[str] | None) -> tuple[Revision, ...]:
+        """The revisions each identifier names (``heads`` gives every head)."""
+        found: list[Revision] = []
+        for identifier in _as_tuple(identifiers):
+            found += [self._revs[rev_id] for rev_id in self.resolve(identifier)]
+        return tuple(found)
 
     def label_owner(self, label: str) -> str | None:
         """The revision that declares branch label ``label`` (``None`` if none does)."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 
-__all__ = ["format_ids", "mask_url"]
+__all__ = ["format_ids", "mask_url", "warn"]
 
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
 
@@ -19,3 +20,8 @@ def format_ids(ids: Iterable[str], empty: str = "base") -> str:
     """Revision ids joined for a message (``empty`` when there are none)."""
     joined = ", ".join(ids)
     return joined or empty
+
+
+def warn(message: str, stacklevel: int = 2) -> None:
+    """Issue a ``UserWarning`` attributed to the caller of the function that calls this."""
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)

@@ -144,3 +144,15 @@ def test_revision_with_dialect_types_passes_ruff(postgresql_url, make_project):
     assert "nextval" not in source  # the SERIAL's own default is not a user default
     result = ruff_check(path)
     assert result.returncode == 0, result.stdout
+
+
+def test_render_op_text_is_one_operation_unindented():
+    from gitmig.autogenerate import render_op_text
+
+    context = AutogenContext(None, opts={}, autogenerate=False)
+    assert render_op_text(context, ops.DropTableOp("account")) == 'op.drop_table("account")'
+    text = render_op_text(
+        context, ops.AddColumnOp("account", sa.Column("name", sa.String(50), nullable=False))
+    )
+    assert text.startswith('op.add_column("account", sa.Column("name", sa.String(length=50)')
+    assert not text.startswith(" ")

@@ -208,3 +208,25 @@ def test_constructs_run_on_server(db_url: str) -> None:
             assert cols["where"]["default"] is None
     finally:
         engine.dispose()
+
+
+def test_impl_compare_type_and_server_default() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import mysql, postgresql
+
+    from gitmig.ddl.impl import impl_for_dialect
+
+    def impl(dialect: sa.Dialect):  # type: ignore[no-untyped-def]
+        return impl_for_dialect(dialect.name)(dialect, None, True, None, None, {})
+
+    pg = impl(postgresql.dialect())
+    col = sa.Column
+    assert pg.compare_type(col("x", sa.String(20)), col("x", sa.String(30))) is True
+    assert pg.compare_type(col("x", sa.Integer()), col("x", sa.Integer())) is False
+    assert pg.compare_type(col("x", sa.Integer()), col("x", sa.BigInteger())) is True
+    my = impl(mysql.dialect())
+    assert my.compare_type(col("x", mysql.TINYINT(1)), col("x", sa.Boolean())) is False
+    assert pg.compare_server_default(None, None, "'a'", "'a'::character varying") is False
+    assert pg.compare_server_default(None, None, "'a'", "'b'::character varying") is True
+    assert pg.compare_server_default(None, None, None, None) is False
+    assert pg.compare_server_default(None, None, "1", None) is True

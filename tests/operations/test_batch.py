@@ -312,3 +312,17 @@ def test_recreate_always_on_server(run, inspect, db_url: str) -> None:
     assert run(
         lambda op: list(op.get_bind().execute(sa.text("SELECT * FROM gadget ORDER BY id")))
     ) == [(1, "a", 3), (2, "b", 3)]
+
+
+def test_apply_batch_impl_takes_alembics_positional_order() -> None:
+    # ApplyBatchImpl(impl, table, table_args, table_kwargs, reflected, partial_reordering)
+    from gitmig.operations.batch import ApplyBatchImpl
+    from tests.operations.helpers import offline_ops
+
+    ops_, _ = offline_ops("sqlite")
+    table = sa.Table("t", sa.MetaData(), sa.Column("x", sa.Integer), sa.Column("y", sa.Integer))
+    apply = ApplyBatchImpl(ops_.impl, table, (), {}, True, [("y", "x")])
+    assert apply.reflected is True
+    assert [c.name for c in apply._new_table().c] == ["y", "x"]
+    plain = ApplyBatchImpl(ops_.impl, table, (), {}, False)
+    assert [c.name for c in plain._new_table().c] == ["x", "y"]

@@ -110,3 +110,64 @@ def test_execute_sqlalchemy_construct_and_execution_options() -> None:
     ops_.execute(t.delete().where(t.c.a == ops_.inline_literal(5)))
     ops_.execute(sa.text("VACUUM"), execution_options={"no_parameters": True})
     assert statements(buf.getvalue()) == ["DELETE FROM t WHERE t.a = 5", "VACUUM"]
+
+
+def test_implementation_for_replace(sequence_ops) -> None:
+    with pytest.raises(ValueError, match="CreateSequenceOp has an implementation already"):
+        Operations.implementation_for(CreateSequenceOp)
+    previous = Operations._to_impl[CreateSequenceOp]
+
+    @Operations.implementation_for(CreateSequenceOp, replace=True)
+    def create_and_log(operations: Operations, operation: CreateSequenceOp) -> str:
+        name = previous(operations, operation)
+        operations.execute(f"COMMENT ON SEQUENCE {name} IS 'made'")
+        return name
+
+    ops_, buf = offline_ops("postgresql")
+    ops_.create_sequence("s")  # type: ignore[attr-defined]
+    assert statements(buf.getvalue()) == ["CREATE SEQUENCE s", "COMMENT ON SEQUENCE s IS 'made'"]
+
+
+def test_run_async_shares_the_migration_connection(postgresql_url: str) -> None:
+    from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+    from gitmig.runtime.migration import MigrationContext
+
+    async def count(conn: AsyncConnection, table: str) -> int:
+        return (await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one()
+
+    async_url = postgresql_url.replace("+psycopg:", "+psycopg_async:")
+    engine = create_async_engine(async_url)
+
+    def migrate(sync_conn: sa.Connection) -> int:
+        ops_ = Operations(MigrationContext.configure(connection=sync_conn))
+        ops_.execute("CREATE TABLE t (x integer)")
+        ops_.execute("INSERT INTO t VALUES (1), (2)")  # not committed: same transaction
+        return ops_.run_async(count, "t")
+
+    async def main() -> int:
+        async with engine.connect() as conn:
+            result = await conn.run_sync(migrate)
+            await conn.rollback()
+        await engine.dispose()
+        return result
+
+    import asyncio
+
+    assert asyncio.run(main()) == 2
+
+
+def test_run_async_needs_an_async_driver(sqlite_url: str) -> None:
+    from gitmig.runtime.migration import MigrationContext
+
+    async def nothing(conn: object) -> None:
+        return None
+
+    with pytest.raises(UnsupportedOperationError, match="cannot run offline"):
+        offline_ops("postgresql")[0].run_async(nothing)
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        ops_ = Operations(MigrationContext.configure(connection=conn))
+        with pytest.raises(UnsupportedOperationError, match=r"needs an async driver.*sqlite"):
+            ops_.run_async(nothing)
+    engine.dispose()

@@ -102,6 +102,9 @@ def test_stamp(db_url, make_project):
     assert project.rows() == {"b1"}
     command.stamp(cfg, "base")
     assert project.rows() == set()
+    command.stamp(cfg, "heads")
+    command.stamp(cfg, ())  # no revision at all: base, as in Alembic
+    assert project.rows() == set()
 
 
 def test_unknown_revision_in_version_table(sqlite_url, make_project):

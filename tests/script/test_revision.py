@@ -317,3 +317,27 @@ def test_random_graphs_match_brute_force(dag: list[tuple[str, tuple[str, ...]]])
     assert set(plan) == set(nodes)
     assert set(g.heads_of(plan)) == set(g.heads)
     assert set(ids(g.downgrade_plan(g.heads, "base"))) == set(nodes)
+
+
+def test_alembic_revision_map_api() -> None:
+    from gitmig.script import revision as module
+
+    graph = module.RevisionMap(
+        lambda: [
+            module.Revision("a1", None),
+            module.Revision("b1", "a1"),
+            module.Revision("c1", "a1", branch_labels="side", dependencies="b1"),
+        ]
+    )
+    assert graph.get_revision(None) is None
+    assert graph.get_revision("base") is None
+    assert graph.get_revision("b1").revision == "b1"  # type: ignore[union-attr]
+    assert graph.get_revision("side@head").revision == "c1"  # type: ignore[union-attr]
+    with pytest.raises(MultipleHeadsError, match="several revisions"):
+        graph.get_revision("heads")
+    assert [r.revision for r in graph.get_revisions("heads")] == sorted(graph.heads)
+    assert [r.revision for r in graph.get_revisions(["a1", "b1"])] == ["a1", "b1"]
+    assert graph.get_revisions(None) == ()
+    assert graph.get("c1").dependencies == ("b1",)
+    assert module.MultipleHeads is MultipleHeadsError
+    assert module.CycleDetected is module.LoopDetected is CycleError

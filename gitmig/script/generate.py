@@ -1,0 +1,158 @@
+"""Writing a new revision file into a ScriptDirectory: the checks, the file, what follows.
+
+The one path behind ``gitmig new``/``merge`` and ``ScriptDirectory.generate_revision``:
+check the id, parents and labels against the graph, render the file, run the post-write
+hooks, refresh the graph and the heads file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitmig.exc import CommandError, MultipleHeadsError, UsageError
+
+if TYPE_CHECKING:
+    from gitmig.config import Config
+    from gitmig.script.base import ScriptDirectory
+    from gitmig.script.revision import RevisionMap
+
+__all__ = ["after_write", "check_labels", "check_new_id", "new_revision", "version_folder"]
+
+
+def new_revision(
+    config: Config,
+    script_dir: ScriptDirectory,
+    message: str | None,
+    head: str | None,
+    splice: bool,
+    branch_label: str | Sequence[str] | None,
+    depends_on: str | Sequence[str] | None,
+    rev_id: str | None,
+    version_path: str | None,
+    template_args: dict[str, Any],
+) -> Path:
+    """Check a new revision against the graph, write its file and return the path."""
+    from gitmig.script.write import write_revision
+
+    graph = script_dir.revision_map
+    rev_id = check_new_id(graph, rev_id)
+    parents = _new_parents(graph, head, splice)
+    labels = check_labels(graph, branch_label)
+    dependencies = [depends_on] if isinstance(depends_on, str) else list(depends_on or [])
+    resolved_deps = [_resolve_single(graph, dep, "--depends-on") for dep in dependencies]
+    folder = version_folder(script_dir, version_path, parents)
+    path = write_revision(
+        script_dir,
+        rev_id,
+        message,
+        parents[0] if len(parents) == 1 else (tuple(parents) or None),
+        branch_labels=labels or None,
+        depends_on=resolved_deps or None,
+        version_path=folder,
+        **template_args,
+    )
+    after_write(config, script_dir, path)
+    return path
+
+
+def check_new_id(graph: RevisionMap, rev_id: str | None) -> str:
+    from gitmig.script.revision import is_valid_id
+    from gitmig.script.write import new_rev_id
+
+    rev_id = rev_id or new_rev_id()
+    if not is_valid_id(rev_id):
+        raise UsageError(
+            f"Invalid --rev-id {rev_id!r}: use letters, digits, '_' and '.' only "
+            "(and not head, heads, base or current)"
+        )
+    if rev_id in graph:
+        raise CommandError(f"Revision {rev_id} already exists ({graph.get(rev_id).where})")
+    return rev_id
+
+
+def check_labels(graph: RevisionMap, branch_label: str | Sequence[str] | None) -> list[str]:
+    from gitmig.script.revision import is_valid_label
+
+    labels = [branch_label] if isinstance(branch_label, str) else list(branch_label or [])
+    for label in labels:
+        if not is_valid_label(label):
+            raise UsageError(
+                f"Invalid --branch-label {label!r}: labels may not be empty, reserved words, "
+                "or hold '@', ':', '+', '-', ',' or spaces"
+            )
+        owner = graph.label_owner(label)
+        if owner is not None:
+            raise CommandError(
+                f"Branch label {label!r} is already declared by {graph.get(owner).where}"
+            )
+    return labels
+
+
+def after_write(config: Config, script_dir: ScriptDirectory, path: Path) -> None:
+    from gitmig.script.hooks import run_post_write_hooks
+
+    run_post_write_hooks(config, path)
+    script_dir.invalidate()
+    _update_head_file(config, script_dir)  # also re-reads and validates the graph
+
+
+def _update_head_file(config: Config, script_dir: ScriptDirectory) -> None:
+    """Keep the optional heads file (option head_file) holding the graph's heads."""
+    from gitmig.script.headfile import head_file_path, write_head_file
+
+    graph = script_dir.revision_map
+    path = head_file_path(config, script_dir)
+    if path is not None:
+        write_head_file(path, graph.heads)
+
+
+def _new_parents(graph: object, head: str | None, splice: bool) -> tuple[str, ...]:
+    from gitmig.script.revision import RevisionMap
+
+    assert isinstance(graph, RevisionMap)
+    if head is None:
+        if len(graph.heads) > 1:
+            raise MultipleHeadsError(
+                f"Multiple heads are present ({', '.join(graph.heads)}); pass --head to "
+                "choose the one to build on, or run 'gitmig merge' first",
+                graph.heads,
+            )
+        return graph.heads
+    parents = graph.resolve(head)
+    for parent in parents:
+        if parent not in graph.heads and not splice:
+            raise CommandError(
+                f"Revision {parent} is not a head revision; pass --splice to start a new "
+                "branch from it"
+            )
+    return parents
+
+
+def _resolve_single(graph: object, identifier: str, option: str) -> str:
+    from gitmig.script.revision import RevisionMap
+
+    assert isinstance(graph, RevisionMap)
+    ids = graph.resolve(identifier)
+    if len(ids) != 1:
+        raise UsageError(f"{option} {identifier!r} must name exactly one revision")
+    return ids[0]
+
+
+def version_folder(
+    script_dir: ScriptDirectory, version_path: str | None, parents: Sequence[str]
+) -> Path:
+    if version_path is not None:
+        wanted = Path(version_path).resolve()
+        if wanted not in [p.resolve() for p in script_dir.version_locations]:
+            raise UsageError(
+                f"--version-path {version_path!r} is not one of the version_locations: "
+                + ", ".join(str(p) for p in script_dir.version_locations)
+            )
+        return wanted
+    if parents and len(script_dir.version_locations) > 1:
+        parent_path = script_dir.get_script(parents[0]).path
+        if parent_path:
+            return Path(parent_path).parent
+    return script_dir.version_locations[0]
