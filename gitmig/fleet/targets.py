@@ -3,7 +3,9 @@
 Targets come from a targets file (``NAME URL [SCHEMA]`` per line, ``#`` comments,
 ``${VAR}`` expanded from the environment) or from a Python callable named
 ``module:callable`` that returns ``(name, url, schema)`` triples.  Either is given by
-``--targets`` or by the config's ``targets`` option.
+``--targets`` or by the config's ``targets`` option.  A SCHEMA with glob characters
+(``tenant_*``) stands for every schema of that PostgreSQL database it matches, each a
+target named ``NAME.SCHEMA``; the server is asked when the targets are loaded.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = ["Target", "load_targets", "parse_targets", "select_targets"]
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CALLABLE = re.compile(r"\A[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
 _NAME = re.compile(r"\A[\w.\-@]+\Z")
+_GLOB = re.compile(r"[*?\[]")
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,42 @@ def parse_targets(text: str, source: str, environ: dict[str, str] | None = None)
         fields = _ENV.sub(expand, line).split()
         if len(fields) not in (2, 3):
             raise ConfigError(f"{where}: expected NAME URL [SCHEMA], found {len(fields)} field(s)")
+        if len(fields) == 3 and _GLOB.search(fields[2]):
+            found.extend(_matching_schemas(fields[0], fields[1], fields[2], where))
+            continue
         found.append(_target(fields[0], fields[1], fields[2] if len(fields) == 3 else None, where))
     return _unique(found, source)
+
+
+def _matching_schemas(name: str, url: str, pattern: str, where: str) -> list[Target]:
+    """One target per schema of the database at ``url`` that ``pattern`` matches."""
+    import fnmatch
+
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+
+    _target(name, url, None, where)  # the name and URL must be valid on their own
+    if not make_url(url).get_backend_name().startswith("postgresql"):
+        raise ConfigError(
+            f"{where}: target {name}: a schema pattern ({pattern}) needs a PostgreSQL URL"
+        )
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            schemas = inspect(conn).get_schema_names()
+    except Exception as err:
+        reason = str(getattr(err, "orig", None) or err).splitlines()[0]
+        raise ConfigError(
+            mask_url(f"{where}: target {name}: cannot list the schemas of {url}: {reason}")
+        ) from None
+    finally:
+        engine.dispose()
+    matched = sorted(s for s in schemas if fnmatch.fnmatchcase(s, pattern))
+    if not matched:
+        raise ConfigError(
+            mask_url(f"{where}: target {name}: no schema of {url} matches {pattern!r}")
+        )
+    return [_target(f"{name}.{schema}", url, schema, where) for schema in matched]
 
 
 def _target(name: str, url: str, schema: str | None, where: str) -> Target:

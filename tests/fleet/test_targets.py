@@ -109,3 +109,26 @@ def test_passwords_are_never_printed_nor_written(make_fleet) -> None:
     assert state_files
     for path in state_files:
         assert "s3cret" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.postgresql
+def test_a_schema_pattern_stands_for_every_matching_schema(postgresql_url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgresql_url)
+    with engine.begin() as conn:
+        for schema in ("tenant_b", "tenant_a", "tenant_c", "other"):
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    found = parse_targets(f"tenants {postgresql_url} tenant_*\n", "t.txt")
+    assert found == [
+        Target(f"tenants.{schema}", postgresql_url, schema)
+        for schema in ("tenant_a", "tenant_b", "tenant_c")
+    ]
+    with pytest.raises(ConfigError, match=r"t.txt:1: target x: no schema of .* matches 'nope_\*'"):
+        parse_targets(f"x {postgresql_url} nope_*\n", "t.txt")
+
+
+def test_a_schema_pattern_needs_postgresql() -> None:
+    with pytest.raises(ConfigError, match=r"t.txt:1: target x: a schema pattern .* PostgreSQL"):
+        parse_targets("x sqlite:///a.db tenant_*\n", "t.txt")
