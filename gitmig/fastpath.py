@@ -13,6 +13,7 @@ output. The option tables below are checked against the click commands' paramete
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -214,8 +215,13 @@ def run(argv: Sequence[str]) -> int | None:
 
 def main() -> None:
     """The ``gitmig`` console script: the fast path when it applies, else the click CLI."""
+    # A light command is a short process that builds thousands of small objects and frees
+    # none of them before it exits: the cyclic collector would only walk them again and
+    # again (10 ms of 90 at 5000 revisions). Other commands run with it, as usual.
+    gc.disable()
     code = run(sys.argv[1:])
     if code is None:
+        gc.enable()
         from gitmig.cli import main as cli_main
 
         cli_main()
