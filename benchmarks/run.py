@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -77,22 +78,32 @@ class Command:
     prepare: Callable[[], None] | None = None
     check: Callable[[subprocess.CompletedProcess[str]], None] | None = None
 
-    def run(self, capture: bool) -> tuple[float, subprocess.CompletedProcess[str]]:
+    def run(self, capture: bool) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+        """``(wall seconds, CPU seconds (user + system), process)`` of one run."""
         if self.prepare is not None:
             self.prepare()
         out = subprocess.PIPE if capture else subprocess.DEVNULL
+        before = _children_cpu()
         start = time.perf_counter()
         proc = subprocess.run(
             self.argv, cwd=self.cwd, env=self.env, stdout=out, stderr=out, text=True
         )
         elapsed = time.perf_counter() - start
+        cpu = _children_cpu() - before
         if proc.returncode != 0:
             detail = (proc.stderr or "").strip().splitlines()[-5:] if capture else []
             raise BenchError(
                 f"{self.name}: {' '.join(self.argv)} exited {proc.returncode} in {self.cwd}"
                 + ("\n  " + "\n  ".join(detail) if detail else "")
             )
-        return elapsed, proc
+        return elapsed, cpu, proc
+
+
+def _children_cpu() -> float:
+    """CPU time of every finished child so far: on a loaded machine it varies far less than
+    wall time, since waiting for a core is not counted."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -111,26 +122,34 @@ class Result:
     n: int
     medians: dict[str, float]
     samples: dict[str, list[float]]
+    cpu_medians: dict[str, float] = field(default_factory=dict)
+    cpu_samples: dict[str, list[float]] = field(default_factory=dict)
     comparisons: list[Comparison] = field(default_factory=list)
 
 
-def measure(commands: Sequence[Command], repeat: int) -> dict[str, list[float]]:
-    """Time each command ``repeat`` times, interleaved, after one checked warm-up run each.
+Samples = tuple[dict[str, list[float]], dict[str, list[float]]]
+
+
+def measure(commands: Sequence[Command], repeat: int) -> Samples:
+    """Time each command ``repeat`` times, interleaved, after one checked warm-up run each:
+    ``(wall seconds, CPU seconds)``, each a list per command.
 
     The order rotates every round so no command always runs right after the same other one
     (page cache, CPU frequency and neighbours' load then fall on all of them alike).
     """
     for command in commands:
-        _, proc = command.run(capture=True)
+        _, _, proc = command.run(capture=True)
         if command.check is not None:
             command.check(proc)
     samples: dict[str, list[float]] = {c.name: [] for c in commands}
+    cpu: dict[str, list[float]] = {c.name: [] for c in commands}
     for round_ in range(repeat):
         shift = round_ % len(commands)
         for command in [*commands[shift:], *commands[:shift]]:
-            elapsed, _ = command.run(capture=False)
+            elapsed, used, _ = command.run(capture=False)
             samples[command.name].append(elapsed)
-    return samples
+            cpu[command.name].append(used)
+    return samples, cpu
 
 
 # -- environments -------------------------------------------------------------------------
@@ -376,6 +395,8 @@ def bench_graph(setup: Setup, n: int, repeat: int, *, command: str, cold: bool) 
             n < 5000 or speedup >= target,
         ),
         Comparison("gitmig / floor", over_floor, "-", True),
+        *_cpu_comparisons(result, "alembic", "gitmig"),
+        *_cpu_comparisons(result, "gitmig", "baseline"),
     ]
     return result
 
@@ -416,6 +437,8 @@ def bench_sql(setup: Setup, n: int, repeat: int) -> Result:
         # The most any SQLAlchemy-based runner could gain on Alembic (see floor.py).
         Comparison("alembic / floor", medians["alembic"] / medians["baseline"], "-", True),
         Comparison("gitmig / floor", over_floor, "<= 1.25x", over_floor <= 1.25),
+        *_cpu_comparisons(result, "alembic", "gitmig"),
+        *_cpu_comparisons(result, "gitmig", "baseline"),
     ]
     return result
 
@@ -448,9 +471,18 @@ def bench_upgrade(setup: Setup, n: int, repeat: int) -> Result:
     return result
 
 
-def _result(name: str, n: int, samples: dict[str, list[float]]) -> Result:
+def _cpu_comparisons(result: Result, slow: str, fast: str) -> list[Comparison]:
+    """The same ratio of CPU medians, for a loaded machine (no target: wall time decides)."""
+    label = f"{slow} / {'floor' if fast == 'baseline' else fast} (CPU)"
+    ratio = result.cpu_medians[slow] / result.cpu_medians[fast]
+    return [Comparison(label, ratio, "-", True)]
+
+
+def _result(name: str, n: int, measured: Samples) -> Result:
+    samples, cpu = measured
     medians = {tool: statistics.median(times) for tool, times in samples.items()}
-    return Result(name, n, medians, samples)
+    cpu_medians = {tool: statistics.median(times) for tool, times in cpu.items()}
+    return Result(name, n, medians, samples, cpu_medians, cpu)
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -460,10 +492,13 @@ def print_result(result: Result) -> None:
     print(f"\n{result.benchmark}, N = {result.n}")
     for tool, median in result.medians.items():
         low = min(result.samples[tool])
-        print(f"  {tool:<10} median {median:8.3f} s   min {low:8.3f} s")
+        print(
+            f"  {tool:<10} median {median:8.3f} s   min {low:8.3f} s   "
+            f"CPU median {result.cpu_medians[tool]:8.3f} s"
+        )
     for comp in result.comparisons:
         verdict = "" if comp.target == "-" else ("  ok" if comp.ok else "  MISSED")
-        print(f"  {comp.label:<18} {comp.ratio:7.2f}x   target {comp.target:<7}{verdict}")
+        print(f"  {comp.label:<24} {comp.ratio:7.2f}x   target {comp.target:<7}{verdict}")
 
 
 def print_summary(results: Sequence[Result]) -> None:
@@ -587,6 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "alembic": _version_of(alembic_python, "alembic", setup.alembic_env()),
         "sqlalchemy_gitmig": _version_of(args.python, "sqlalchemy", setup.gitmig_env()),
         "sqlalchemy_alembic": _version_of(alembic_python, "sqlalchemy", setup.alembic_env()),
+        "load_average_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "repeat": args.repeat,
         "seed": args.seed,
         "ops": args.ops,
@@ -628,6 +664,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         print_result(result)
         results.append(result)
+    meta["load_average_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"\nload average: {meta['load_average_start']} at the start, "
+        f"{meta['load_average_end']} at the end"
+    )
     if results:
         print_summary(results)
     if args.json is not None:

@@ -13,6 +13,7 @@ output. The option tables below are checked against the click commands' paramete
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -227,9 +228,14 @@ def main() -> None:
     Ctrl-C before a command has started (while the arguments are parsed or click loads) is
     reported like one during it: a line and exit 130, never a traceback.
     """
+    # A light command is a short process that builds thousands of small objects and frees
+    # none of them before it exits: the cyclic collector would only walk them again and
+    # again (10 ms of 90 at 5000 revisions). Other commands run with it, as usual.
+    gc.disable()
     try:
         code = run(sys.argv[1:])
         if code is None:
+            gc.enable()
             from gitmig.cli import main as cli_main
 
             cli_main()

@@ -8,6 +8,7 @@ logging and the failure report.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -526,7 +527,8 @@ class MigrationContext:
         self._signals.install()
         try:
             try:
-                self._run(**kw)
+                with _frozen_heap():
+                    self._run(**kw)
             except KeyboardInterrupt as err:
                 signum = err.signum if isinstance(err, _Terminated) else signal.SIGINT
                 raise self._failure(self._step, err, signum=signum) from err
@@ -1031,3 +1033,24 @@ class _SQLiteSession(_SessionSetup):
             dbapi_conn: Any = conn.connection.dbapi_connection
             dbapi_conn.isolation_level = self._saved_level
         self.active = False
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Leave what exists before the run (SQLAlchemy's modules, env.py's metadata) out of
+    the cyclic collector's walks while it runs.
+
+    Every step builds Table/MetaData cycles, so full collections come often, and each
+    would walk the hundreds of thousands of objects the imports made, none of them garbage:
+    that was 15% of ``upgrade --sql`` at 1000 revisions.  Unfrozen after the run, so a long
+    process (a test suite, an app) can still collect them; a heap someone else froze is left
+    as it is.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

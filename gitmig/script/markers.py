@@ -18,6 +18,7 @@ which also pins down the line of a marker that is not a literal.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -64,18 +65,12 @@ _TOKENS = r"""
     |(?P<end>\Z)
     %s)
 """
-_TOKEN = re.compile(_TOKENS % ("", ""), re.VERBOSE)  # newlines are other code
-_STATEMENT_TOKEN = re.compile(_TOKENS % (r"\n", r"|(?P<newline>\n)"), re.VERBOSE)
 _STRING = r"""[uU]?(?:"([^"\\\n]*)"|'([^'\\\n]*)')"""
 _SIMPLE_STRING = r"""[uU]?(?:"[^"\\\n]*"|'[^'\\\n]*')"""
 _SIMPLE_ITEMS = rf"[ \t]*(?:{_SIMPLE_STRING}[ \t]*,[ \t]*)*(?:{_SIMPLE_STRING}[ \t]*)?"
-_ONE_STRING = re.compile(rf"{_STRING}\Z")
-_STRING_ITEM = re.compile(rf"\s*{_STRING}\s*(,?)")
-_DOCSTRING = re.compile(r'\A(?:\s*#[^\n]*\n)*\s*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
 # From Python 3.12 (PEP 701) an f-string may hold strings quoted as itself, which the token
 # pattern cannot follow: a file with such a string is left to ast (3.14's t-strings alike).
 _NESTED_FSTRINGS = sys.version_info >= (3, 12)
-_FORMATTED = re.compile("[fFtT]")  # in a string's prefix
 
 _Value = str | tuple[str, ...] | None
 MarkerValues = tuple[str, _Value, _Value, _Value, str, str]
@@ -118,7 +113,29 @@ def _patterns(names: Iterable[str]) -> _Patterns:
     )
 
 
-_MARKER_PATTERNS = _patterns(MARKERS)
+class _Regexes(NamedTuple):
+    token: re.Pattern[str]  # newlines are other code
+    statement_token: re.Pattern[str]  # the newline that ends a statement is a token
+    one_string: re.Pattern[str]
+    string_item: re.Pattern[str]
+    docstring: re.Pattern[str]
+    formatted: re.Pattern[str]  # in a string's prefix
+    markers: _Patterns
+
+
+@functools.cache
+def _regexes() -> _Regexes:
+    """The scanner's compiled expressions, compiled on first use: a run whose markers all
+    come from the cache never needs them, and compiling them costs 2 ms at every start."""
+    return _Regexes(
+        re.compile(_TOKENS % ("", ""), re.VERBOSE),
+        re.compile(_TOKENS % (r"\n", r"|(?P<newline>\n)"), re.VERBOSE),
+        re.compile(rf"{_STRING}\Z"),
+        re.compile(rf"\s*{_STRING}\s*(,?)"),
+        re.compile(r'\A(?:\s*#[^\n]*\n)*\s*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL),
+        re.compile("[fFtT]"),
+        _patterns(MARKERS),
+    )
 
 
 def parse_revision_source(
@@ -179,9 +196,13 @@ def marker_values(source: str | bytes, path: str) -> MarkerValues | None:
     )
 
 
-def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Value]:
-    """The top-level marker assignments, as Python would see them; raises :class:`_NotSimple`
-    where that takes a parser."""
+def _scan(source: str, patterns: _Patterns | None = None) -> dict[str, _Value]:
+    """The top-level marker assignments (of ``patterns``' names, by default the markers), as
+    Python would see them; raises :class:`_NotSimple` where that takes a parser."""
+    regexes = _regexes()
+    if patterns is None:
+        patterns = regexes.markers
+    plain, in_statement = regexes.token, regexes.statement_token
     if "\r" in source:
         source = source.replace("\r\n", "\n")  # as Python reads it
         if "\r" in source:
@@ -202,7 +223,7 @@ def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Val
     if not candidates:
         return values
     count, next_candidate, next_at = len(candidates), 0, candidates[0][0]
-    pattern, pos, depth = _TOKEN, 0, 0
+    pattern, pos, depth = plain, 0, 0
     continued = -1  # where the last backslash continuation ended
     statement: int | None = None  # where the marker statement being read starts
     value_end: int | None = None  # where its value ends, if before the end of its line
@@ -222,11 +243,11 @@ def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Val
                 raise _NotSimple  # a statement after ';' or '\': top level or not takes a parser
             statement = name_at
             break
-        if statement is not None and pattern is _TOKEN:
+        if statement is not None and pattern is plain:
             simple = patterns.simple.match(source, statement)
             if simple is None:
                 # read on from the statement's start, seeing the newline that ends it
-                pattern, pos = _STATEMENT_TOKEN, statement
+                pattern, pos = in_statement, statement
                 continue
             values[simple.group(1)] = _literal(simple.group(2))
             statement, pos = None, simple.end()
@@ -241,7 +262,7 @@ def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Val
                     values, source, patterns, statement, start if value_end is None else value_end
                 )
                 statement = value_end = None
-                pattern = _TOKEN
+                pattern = plain
                 if next_candidate == count:
                     return values  # the rest of the file cannot hold a marker
         elif kind == "open":
@@ -259,7 +280,7 @@ def _scan(source: str, patterns: _Patterns = _MARKER_PATTERNS) -> dict[str, _Val
             if (
                 _NESTED_FSTRINGS
                 and "{" in token[kind]
-                and _FORMATTED.search(source, start - 2, start)
+                and regexes.formatted.search(source, start - 2, start)
             ):
                 raise _NotSimple
         elif kind == "stray":
@@ -284,7 +305,8 @@ def _record(
 def _literal(raw: str) -> _Value:
     if raw == "None":
         return None
-    one = _ONE_STRING.match(raw)
+    one_string, string_item = _regexes()[2:4]
+    one = one_string.match(raw)
     if one:
         return one.group(1) if one.group(1) is not None else one.group(2)
     if len(raw) >= 2 and raw[0] + raw[-1] in ("()", "[]"):
@@ -293,7 +315,7 @@ def _literal(raw: str) -> _Value:
         comma = False
         pos = 0
         while pos < len(inner):
-            item = _STRING_ITEM.match(inner, pos)
+            item = string_item.match(inner, pos)
             if item is None:
                 if inner[pos:].strip():
                     return _evaluate(raw)
@@ -432,12 +454,12 @@ _Invalid = object()
 
 
 def _docstring(source: str) -> str:
-    match = _DOCSTRING.match(source)
+    match = _regexes().docstring.match(source)
     return match.group(2).strip() if match else ""
 
 
 def _first_paragraph(docstring: str, source: str) -> str:
-    match = _DOCSTRING.match(source)
+    match = _regexes().docstring.match(source)
     if match and match.group(2).startswith(("\n\n", "\r\n\r\n")):
         return ""  # `new -m ""`: no message line; the header lines are not the message
     return " ".join(docstring.split("\n\n", 1)[0].split())

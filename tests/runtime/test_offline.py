@@ -176,3 +176,129 @@ def test_offline_stamp_and_no_connection(make_project):
     assert "CREATE TABLE gitmig_version" in script
     assert "INSERT INTO gitmig_version (version_num) VALUES ('m')" in script
     assert "people" not in script
+
+
+_OPS_UP = """
+    op.create_table(
+        "t_{rev}",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False, unique=True),
+    )
+    op.add_column("t_{rev}", sa.Column("note", sa.Text(), nullable=True))
+    op.add_column("t_{rev}", sa.Column("code", sa.String(8), index=True))
+"""
+
+
+def _ops_history(project):
+    for rev, down in (("a", None), ("b1", "a"), ("b2", "a"), ("c", "b2")):
+        project.rev(rev, down, up_body=_OPS_UP.format(rev=rev), down_sql=[f"DROP TABLE t_{rev}"])
+    project.rev("m", ("b1", "c"), up_body=_OPS_UP.format(rev="m"), down_sql=["DROP TABLE t_m"])
+
+
+PINNED_SCRIPT = (
+    "BEGIN;\n"
+    "\n"
+    "CREATE TABLE gitmig_version (\n"
+    "    version_num VARCHAR(32) NOT NULL, \n"
+    "    CONSTRAINT gitmig_version_pkc PRIMARY KEY (version_num)\n"
+    ");\n"
+    "\n"
+    "-- Running upgrade -> a, step a\n"
+    "\n"
+    "CREATE TABLE t_a (\n"
+    "    id INTEGER NOT NULL, \n"
+    "    name VARCHAR(50) NOT NULL, \n"
+    "    PRIMARY KEY (id), \n"
+    "    UNIQUE (name)\n"
+    ");\n"
+    "\n"
+    "ALTER TABLE t_a ADD COLUMN note TEXT;\n"
+    "\n"
+    "ALTER TABLE t_a ADD COLUMN code VARCHAR(8);\n"
+    "\n"
+    "CREATE INDEX ix_t_a_code ON t_a (code);\n"
+    "\n"
+    "INSERT INTO gitmig_version (version_num) VALUES ('a');\n"
+    "\n"
+    "-- Running upgrade a -> b2, step b2\n"
+    "\n"
+    "CREATE TABLE t_b2 (\n"
+    "    id INTEGER NOT NULL, \n"
+    "    name VARCHAR(50) NOT NULL, \n"
+    "    PRIMARY KEY (id), \n"
+    "    UNIQUE (name)\n"
+    ");\n"
+    "\n"
+    "ALTER TABLE t_b2 ADD COLUMN note TEXT;\n"
+    "\n"
+    "ALTER TABLE t_b2 ADD COLUMN code VARCHAR(8);\n"
+    "\n"
+    "CREATE INDEX ix_t_b2_code ON t_b2 (code);\n"
+    "\n"
+    "UPDATE gitmig_version SET version_num='b2' WHERE gitmig_version.version_num = 'a';\n"
+    "\n"
+    "-- Running upgrade b2 -> c, step c\n"
+    "\n"
+    "CREATE TABLE t_c (\n"
+    "    id INTEGER NOT NULL, \n"
+    "    name VARCHAR(50) NOT NULL, \n"
+    "    PRIMARY KEY (id), \n"
+    "    UNIQUE (name)\n"
+    ");\n"
+    "\n"
+    "ALTER TABLE t_c ADD COLUMN note TEXT;\n"
+    "\n"
+    "ALTER TABLE t_c ADD COLUMN code VARCHAR(8);\n"
+    "\n"
+    "CREATE INDEX ix_t_c_code ON t_c (code);\n"
+    "\n"
+    "UPDATE gitmig_version SET version_num='c' WHERE gitmig_version.version_num = 'b2';\n"
+    "\n"
+    "-- Running upgrade a -> b1, step b1\n"
+    "\n"
+    "CREATE TABLE t_b1 (\n"
+    "    id INTEGER NOT NULL, \n"
+    "    name VARCHAR(50) NOT NULL, \n"
+    "    PRIMARY KEY (id), \n"
+    "    UNIQUE (name)\n"
+    ");\n"
+    "\n"
+    "ALTER TABLE t_b1 ADD COLUMN note TEXT;\n"
+    "\n"
+    "ALTER TABLE t_b1 ADD COLUMN code VARCHAR(8);\n"
+    "\n"
+    "CREATE INDEX ix_t_b1_code ON t_b1 (code);\n"
+    "\n"
+    "INSERT INTO gitmig_version (version_num) VALUES ('b1');\n"
+    "\n"
+    "-- Running upgrade b1, c -> m, step m\n"
+    "\n"
+    "CREATE TABLE t_m (\n"
+    "    id INTEGER NOT NULL, \n"
+    "    name VARCHAR(50) NOT NULL, \n"
+    "    PRIMARY KEY (id), \n"
+    "    UNIQUE (name)\n"
+    ");\n"
+    "\n"
+    "ALTER TABLE t_m ADD COLUMN note TEXT;\n"
+    "\n"
+    "ALTER TABLE t_m ADD COLUMN code VARCHAR(8);\n"
+    "\n"
+    "CREATE INDEX ix_t_m_code ON t_m (code);\n"
+    "\n"
+    "UPDATE gitmig_version SET version_num='m' WHERE gitmig_version.version_num = 'b1';\n"
+    "\n"
+    "DELETE FROM gitmig_version WHERE gitmig_version.version_num = 'c';\n"
+    "\n"
+    "COMMIT;\n"
+    "\n"
+)
+
+
+def test_offline_output_of_a_small_history_is_pinned(make_project):
+    """The whole --sql script of a branchy history, byte for byte: the runner's speed work
+    (run order, stub tables, compiled statements) must not change a character of it."""
+    project = make_project("sqlite:///pinned.db")
+    _ops_history(project)
+    script = _sql(command.upgrade, project.config(), "head")
+    assert script == PINNED_SCRIPT
