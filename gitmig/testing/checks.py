@@ -39,7 +39,8 @@ class _Database(NamedTuple):
 
     url: str  # password masked
     rows: tuple[str, ...]
-    version_table: str
+    #: gitmig's own tables (the version table and the ledger): never part of the schema
+    own_tables: tuple[str, ...]
     schema: Snapshot
     engine: Engine
 
@@ -61,12 +62,13 @@ def _observe(config: Config) -> list[_Database]:
         bind = context.bind
         if bind is None:  # pragma: no cover - env.py ran offline although asked not to
             raise AssertionError("env.py gave gitmig no database connection")
+        own = (context.version_table, context.ledger.name)
         found.append(
             _Database(
                 bind.engine.url.render_as_string(hide_password=True),
                 tuple(heads),
-                context.version_table,
-                reflect_schema(bind, exclude=[context.version_table]),
+                own,
+                reflect_schema(bind, exclude=own),
                 bind.engine,
             )
         )
@@ -87,7 +89,7 @@ class _Reflector:
         import sqlalchemy as sa
 
         self._targets = [
-            (db.url, db.version_table, sa.create_engine(db.engine.url)) for db in databases
+            (db.url, db.own_tables, sa.create_engine(db.engine.url)) for db in databases
         ]
 
     def snapshot(self) -> Snapshot:
@@ -95,9 +97,9 @@ class _Reflector:
         from gitmig.testing.schema import reflect_schema
 
         found: Snapshot = {}
-        for url, version_table, engine in self._targets:
+        for url, own_tables, engine in self._targets:
             with engine.connect() as connection:
-                schema = reflect_schema(connection, exclude=[version_table])
+                schema = reflect_schema(connection, exclude=own_tables)
             prefix = f"{url}: " if len(self._targets) > 1 else ""
             found.update({prefix + obj: parts for obj, parts in schema.items()})
         return found

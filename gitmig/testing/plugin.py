@@ -154,9 +154,10 @@ def gitmig_config(request: pytest.FixtureRequest, gitmig_database_url: str) -> C
     path = base / option if option else find_config_file(None, pytest_config.rootpath)
     try:
         config = Config(path)
+        # The file is read on first use (as Alembic's Config does): here, inside the try.
+        config.set_main_option("sqlalchemy.url", gitmig_database_url)
     except ConfigError as err:
         problem = str(err)
     else:
-        config.set_main_option("sqlalchemy.url", gitmig_database_url)
         return config
     pytest.fail(f"{problem} (gitmig.testing: set the gitmig_config ini option)", pytrace=False)

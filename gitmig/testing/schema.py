@@ -24,7 +24,8 @@ Snapshot = dict[str, dict[str, str]]
 def reflect_schema(connection: Connection, exclude: Iterable[str] = ()) -> Snapshot:
     """The tables (columns with type, nullability, default; primary key, indexes, unique,
     foreign key and check constraints), views, sequences and enum types of the connection's
-    default schema, without the tables named in ``exclude`` (the version table)."""
+    default schema, without the tables named in ``exclude`` (gitmig's own tables) and the
+    sequences their serial columns made (``<table>_<column>_seq``)."""
     inspector = sa.inspect(connection)
     dialect = connection.dialect
     skip = set(exclude)
@@ -34,8 +35,10 @@ def reflect_schema(connection: Connection, exclude: Iterable[str] = ()) -> Snaps
             found[f"table {table}"] = _table(inspector, dialect, table)
     for view in _names(inspector.get_view_names):
         found[f"view {view}"] = {}
+    owned = tuple(f"{table}_" for table in skip)
     for sequence in _names(inspector.get_sequence_names):
-        found[f"sequence {sequence}"] = {}
+        if not (sequence.startswith(owned) and sequence.endswith("_seq")):
+            found[f"sequence {sequence}"] = {}
     get_enums: Callable[[], list[Any]] | None = getattr(inspector, "get_enums", None)
     for enum in get_enums() if get_enums is not None else []:
         if enum.get("visible", True):
