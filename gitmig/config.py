@@ -36,8 +36,15 @@ def find_config_file(explicit: str | None = None, directory: str | Path = ".") -
     if ini.exists():
         return ini
     pyproject = directory / PYPROJECT
-    if pyproject.exists() and "[tool.gitmig" in pyproject.read_text(encoding="utf-8"):
-        return pyproject
+    if pyproject.exists():
+        try:
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            # Let Config name the file and why it cannot be read, rather than say that
+            # no config file exists.
+            return pyproject
+        if "[tool.gitmig" in text:
+            return pyproject
     return ini
 
 
@@ -81,15 +88,23 @@ class Config:
                 "or pass -c/--config (or set GITMIG_CONFIG)"
             )
         here = str(path.resolve().parent)
+        try:
+            # Read the text here: configparser.read() skips a file it cannot open, which
+            # would report an unreadable file as one without a [gitmig] section.
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise ConfigError(f"{path}: cannot read config file: {err.strerror}") from None
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{path}: cannot read config file: {err}") from None
         if path.suffix == ".toml":
-            self._load_toml(path, here)
+            self._load_toml(path, text, here)
         else:
-            self._load_ini(path, here)
+            self._load_ini(path, text, here)
 
-    def _load_ini(self, path: Path, here: str) -> None:
+    def _load_ini(self, path: Path, text: str, here: str) -> None:
         parser = configparser.ConfigParser(defaults={"here": here})
         try:
-            parser.read(path, encoding="utf-8")
+            parser.read_string(text, source=str(path))
         except (configparser.Error, UnicodeDecodeError) as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ConfigError(mask_url(f"{path}: cannot read config file: {message}")) from None
@@ -121,14 +136,14 @@ class Config:
         except configparser.Error as err:
             raise ConfigError(mask_url(f"{path}: [{name}]: {str(err).splitlines()[0]}")) from None
 
-    def _load_toml(self, path: Path, here: str) -> None:
+    def _load_toml(self, path: Path, text: str, here: str) -> None:
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10 only
             import tomli as tomllib
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: cannot read config file: {err}") from None
         table: Any = data.get("tool", {}).get("gitmig")
         if self.config_ini_section != "gitmig" and isinstance(table, dict):
