@@ -438,6 +438,7 @@ def _docstring(source: str) -> str:
 
 def _first_paragraph(docstring: str, source: str) -> str:
     match = _DOCSTRING.match(source)
-    if match and match.group(2).startswith(("\n\n", "\r\n\r\n")):
-        return ""  # `new -m ""`: no message line; the header lines are not the message
+    # `new -m ""` (or a message of blanks): no message line; the header lines are not it.
+    if match and match.group(2).lstrip(" \t").startswith(("\n\n", "\r\n\r\n")):
+        return ""
     return " ".join(docstring.split("\n\n", 1)[0].split())
