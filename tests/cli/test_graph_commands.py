@@ -134,6 +134,7 @@ class TestNew:
         project.run("new", "-m", "a", "--rev-id", "abc", "--branch-label", "lab")
         assert "already exists" in project.run("new", "-m", "b", "--rev-id", "abc", expect=1).output
         assert "Invalid --rev-id" in project.run("new", "--rev-id", "a-b", expect=2).output
+        assert "Invalid --rev-id ''" in project.run("new", "--rev-id", "", expect=2).output
         out = project.run("new", "--branch-label", "lab", expect=1).output
         assert "Branch label 'lab' is already declared" in out
 
