@@ -218,6 +218,27 @@ class TestInspect:
         assert len(data) == 3
         assert "START:END" in project.run("history", "-r", "abc", expect=2).output
 
+    def test_a_range_upside_down_is_an_error_not_empty(
+        self, branched: tuple[Project, dict[str, str]]
+    ) -> None:
+        project, revs = branched
+        out = project.run("history", "-r", f"{revs['b']}:{revs['a']}", expect=1).output
+        assert f"Range '{revs['b']}:{revs['a']}' names no revision" in out
+        assert f"(e.g. {revs['a']}:{revs['b']})" in out
+        assert (
+            "names no revision"
+            in project.run("history", "-r", f"{revs['b']}:base", expect=1).output
+        )
+        # the two branches: neither is below the other
+        assert (
+            "names no revision"
+            in project.run(
+                "lint", "--dialect", "sqlite", f"{revs['c']}:{revs['b']}", expect=1
+            ).output
+        )
+        one = project.run("history", "-r", f"{revs['b']}:{revs['b']}").output.splitlines()
+        assert len(one) == 1
+
     def test_show(self, branched: tuple[Project, dict[str, str]]) -> None:
         project, revs = branched
         out = project.run("show", "feat@head").output
