@@ -433,7 +433,22 @@ _Invalid = object()
 
 def _docstring(source: str) -> str:
     match = _DOCSTRING.match(source)
-    return match.group(2).strip() if match else ""
+    if not match:
+        return ""
+    text = match.group(2)
+    if "\\" in text and source[match.start(1) - 1 : match.start(1)] not in ("r", "R"):
+        # `new -m` escapes backslashes and quotes (write.docstring_text): show the message
+        # as Python reads it, not as it is spelt in the file.
+        import ast
+        import warnings
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "\d" in a hand-written docstring
+                text = ast.literal_eval(match.group(1) + text + match.group(1))
+        except (SyntaxError, ValueError):
+            pass  # left to the compile check; show the text as written
+    return str(text).strip()
 
 
 def _first_paragraph(docstring: str, source: str) -> str:

@@ -96,6 +96,14 @@ def test_any_message_gives_an_importable_revision(
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstring = ast.get_docstring(tree, clean=False) or ""
     assert docstring.startswith(message + "\n")
+    # ... and the marker reader (heads, history, show) reads the message back unchanged
+    from gitmig.script.markers import parse_revision_source
+
+    rev = parse_revision_source(path.read_text(encoding="utf-8"), str(path))
+    assert rev is not None
+    assert rev.longdoc.startswith(message.strip() + "\n")
+    if "\n" not in message:
+        assert rev.doc == " ".join(message.split())
 
 
 def test_a_broken_template_removes_the_file(script_dir: ScriptDirectory) -> None:
