@@ -122,3 +122,14 @@ def test_rev_id_longer_than_the_version_column_is_refused(script_dir: ScriptDire
     with pytest.raises(UsageError, match=r"40 characters long.*at most 32"):
         write_revision(script_dir, "a" * 40, "m", None)
     assert not list(script_dir.version_locations[0].glob("*.py"))
+
+
+@pytest.mark.parametrize("rev_id", [".", "..", ".hidden", "__init__"])
+def test_rev_id_giving_a_file_name_that_is_not_read_is_refused(
+    script_dir: ScriptDirectory, rev_id: str
+) -> None:
+    from gitmig.exc import UsageError
+
+    with pytest.raises(UsageError, match="does not read as a revision"):
+        write_revision(script_dir, rev_id, "m", None)
+    assert not list(script_dir.version_locations[0].glob("*.py"))
