@@ -250,6 +250,13 @@ class TestInspect:
         project, _ = branched
         assert "OK" in project.run("check-heads").output
 
+    def test_merge_of_one_revision_named_twice(self, project: Project) -> None:
+        root = project.new("root")
+        one = project.new("one")
+        project.new("two", "--head", root, "--splice")
+        out = project.run("merge", one, one, "-m", "m", expect=1).output
+        assert f"Nothing to merge: {one} {one} name a single revision ({one})" in out
+
     def test_check_heads_divergence(self, project: Project) -> None:
         root = project.new("root")
         one = project.new("one")
