@@ -112,6 +112,16 @@ def test_cli_masks_password(postgresql_url, make_project):
     assert "postgres:***@" in result.output
 
 
+def test_cli_masks_a_password_in_the_query_string(postgresql_url, make_project):
+    # psycopg takes ?password=...; trust auth ignores it, so the run still connects.
+    project = make_project(f"{postgresql_url}?password=hunter2secret")
+    _linear(project)
+    result = _invoke(project, "current", "-v")
+    assert result.exit_code == 0, result.output
+    assert "hunter2secret" not in result.output
+    assert "?password=***:" in result.output
+
+
 @pytest.mark.parametrize("args", [["downgrade", "--sql", "base"], ["upgrade", "a:c"]])
 def test_cli_usage_errors(sqlite_url, make_project, args):
     project = make_project(sqlite_url)
