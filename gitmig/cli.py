@@ -535,6 +535,65 @@ def hook_install_cmd(state: CliState, pre_push: bool, force: bool) -> None:
 # "-1" is a revision (one step down), not an option.
 _RELATIVE_ARGS = {"ignore_unknown_options": True}
 
+# Options of the root group: a user who writes them after the command is told where they go.
+_GLOBAL_OPTIONS = {
+    "-c": "-c FILE",
+    "--config": "--config FILE",
+    "-n": "-n SECTION",
+    "--name": "--name SECTION",
+    "-x": "-x KEY=VALUE",
+    "-q": "-q",
+    "--quiet": "--quiet",
+    "--raiseerr": "--raiseerr",
+}
+
+
+class RelativeRevisionCommand(click.Command):
+    """A command whose revision arguments may look like options (``-1``, ``-2``).
+
+    ``ignore_unknown_options`` lets ``-1`` through as an argument, but it would also let a
+    mistyped option through, to be read as a revision (``downgrade --verbose base``: "unexpected
+    extra argument (base)"). Only ``-N`` may pass; any other unknown option is refused by name.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        import re
+
+        names: set[str] = set(ctx.help_option_names)
+        takes_value: set[str] = set()
+        for param in self.params:
+            if isinstance(param, click.Option):
+                names.update(param.opts + param.secondary_opts)
+                if not param.is_flag and not param.count:
+                    takes_value.update(param.opts)
+        skip_next = False
+        for arg in args:
+            if skip_next:
+                skip_next = False
+                continue
+            if arg == "--":
+                break
+            if not arg.startswith("-") or re.fullmatch(r"-\d+", arg):
+                continue
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in names:
+                skip_next = name in takes_value and "=" not in arg
+                continue
+            message = None
+            if name in _GLOBAL_OPTIONS:
+                message = (
+                    f"{name} is an option of gitmig itself: write it before the command "
+                    f"(gitmig {_GLOBAL_OPTIONS[name]} {ctx.info_name} ...)"
+                )
+            raise click.NoSuchOption(
+                name,
+                message=message,
+                possibilities=sorted(n for n in names if n.startswith("--")),
+                ctx=ctx,
+            )
+        return super().parse_args(ctx, args)
+
+
 _sql_option = click.option(
     "--sql", is_flag=True, help="Write the SQL to stdout instead of running it (offline mode)."
 )
@@ -579,7 +638,12 @@ def _progress(state: CliState) -> Iterator[None]:
         logger.setLevel(level)
 
 
-@cli.command("upgrade", context_settings=_RELATIVE_ARGS, short_help="Upgrade the database.")
+@cli.command(
+    "upgrade",
+    context_settings=_RELATIVE_ARGS,
+    cls=RelativeRevisionCommand,
+    short_help="Upgrade the database.",
+)
 @click.argument("revision", default="head")
 @_sql_option
 @_tag_option
@@ -615,7 +679,12 @@ def upgrade_cmd(
         command.upgrade(state.config(), revision, sql=sql, tag=tag, lock_timeout=lock_timeout)
 
 
-@cli.command("downgrade", context_settings=_RELATIVE_ARGS, short_help="Downgrade the database.")
+@cli.command(
+    "downgrade",
+    context_settings=_RELATIVE_ARGS,
+    cls=RelativeRevisionCommand,
+    short_help="Downgrade the database.",
+)
 @click.argument("revision")
 @_sql_option
 @_tag_option
@@ -652,6 +721,7 @@ def _dry_run(state: CliState, direction: str, revision: str, sql: bool, tag: str
 @cli.command(
     "stamp",
     context_settings=_RELATIVE_ARGS,
+    cls=RelativeRevisionCommand,
     short_help="Set the version table without migrating.",
 )
 @click.argument("revisions", nargs=-1, required=True)

@@ -36,8 +36,15 @@ def find_config_file(explicit: str | None = None, directory: str | Path = ".") -
     if ini.exists():
         return ini
     pyproject = directory / PYPROJECT
-    if pyproject.exists() and "[tool.gitmig" in pyproject.read_text(encoding="utf-8"):
-        return pyproject
+    if pyproject.exists():
+        try:
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            # Let Config name the file and why it cannot be read, rather than say that
+            # no config file exists.
+            return pyproject
+        if "[tool.gitmig" in text:
+            return pyproject
     return ini
 
 
@@ -143,10 +150,25 @@ class Config:
         else:
             self._load_ini(path, here)
 
+    @staticmethod
+    def _read_text(path: Path) -> str:
+        """The config file's text; an unreadable file is named with the reason.
+
+        (configparser.read() skips a file it cannot open, which would report an unreadable
+        file as one without a [gitmig] section.)
+        """
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise ConfigError(f"{path}: cannot read config file: {err.strerror}") from None
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{path}: cannot read config file: {err}") from None
+
     def _load_ini(self, path: Path, here: str) -> None:
+        text = self._read_text(path)
         parser = configparser.ConfigParser(defaults={**self.config_args, "here": here})
         try:
-            parser.read(path, encoding="utf-8")
+            parser.read_string(text, source=str(path))
         except (configparser.Error, UnicodeDecodeError) as err:
             message = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ConfigError(mask_url(f"{path}: cannot read config file: {message}")) from None
@@ -193,9 +215,10 @@ class Config:
             import tomllib
         else:  # pragma: no cover - Python 3.10 only
             import tomli as tomllib
+        text = self._read_text(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: cannot read config file: {err}") from None
         tool = data.get("tool", {})
         table: Any = tool.get("gitmig")

@@ -222,3 +222,33 @@ def test_init_with_alembic_style_config(tmp_path: Path) -> None:
     assert "[tool.gitmig]" in (tmp_path / "pyproject.toml").read_text()
     assert not (tmp_path / "alembic.ini").exists()
     assert config.get_main_option("script_location") == f"{tmp_path}/migrations"
+
+
+@pytest.mark.parametrize("name", ["gitmig.ini", "pyproject.toml"])
+def test_unreadable_config_file_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Tests may run as root, where chmod 000 does not stop a read: fake the refusal.
+    config_file = tmp_path / name
+    config_file.write_text("[gitmig]\nscript_location = m\n")
+    real_read_text = Path.read_text
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> str:
+        if self == config_file:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    assert find_config_file(directory=tmp_path) == config_file
+    with pytest.raises(ConfigError, match=f"{name}: cannot read config file: Permission denied"):
+        Config(config_file).get_main_option("script_location")
+
+
+def test_config_file_not_utf8(tmp_path: Path) -> None:
+    ini = tmp_path / "gitmig.ini"
+    ini.write_bytes(b"[gitmig]\nscript_location = \xff\n")
+    with pytest.raises(ConfigError, match=r"gitmig\.ini: cannot read config file: 'utf-8' codec"):
+        Config(ini).get_main_option("script_location")
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.gitmig]\nx = '\xff'\n")
+    ini.unlink()
+    assert find_config_file(directory=tmp_path) == tmp_path / "pyproject.toml"

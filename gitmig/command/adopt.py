@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from gitmig.exc import CommandError, UsageError
+from gitmig.util.messaging import url_text
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -149,7 +150,7 @@ def _take_over(config: Config, config_file: Path, mode: str) -> VersionTakeover:
         # env.py that names its own table (version_table="...") had Alembic use that one,
         # and now has gitmig use it too: nothing to copy.
         source = table_name if table_name not in _DEFAULT_TABLES else ALEMBIC_VERSION_TABLE
-        url = conn.engine.url.render_as_string(hide_password=True)
+        url = url_text(conn.engine.url)
         if mode == "keep" and table_name != source:
             raise CommandError(
                 f"{config_file}: gitmig uses the version table {table_name}, not "

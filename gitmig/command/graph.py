@@ -10,7 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import revision_graph, script_directory
-from gitmig.exc import UsageError
+from gitmig.exc import RevisionError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -105,6 +105,13 @@ def _history(config: Config, rev_range: str | None, rows: tuple[str, ...] | None
         rows if lower == "current" else None if lower == "base" else lower,
         rows if upper == "current" else None if upper == "heads" else upper,
     )
+    if not selected and lower and upper and "current" not in (lower, upper):
+        # START above END (say head:base): an empty answer would pass for "nothing there",
+        # and `lint` would lint nothing and succeed.
+        raise RevisionError(
+            f"Range {rev_range!r} names no revision: {lower} is not at or below {upper} on "
+            f"one line of history; write START:END oldest first (e.g. {upper}:{lower})"
+        )
     return [script_dir.get_script(rev.revision) for rev in reversed(selected)]
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitmig.command._base import revision_graph, script_directory
 from gitmig.exc import CommandError, UsageError
+from gitmig.util.messaging import url_text
 
 if TYPE_CHECKING:
     from gitmig.autogenerate.api import RevisionContext
@@ -322,7 +323,7 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
         rows = resolve_rows(graph, heads, exact=True, version_table=context.version_table)
         rows = tuple(graph.sort(rows))
         bind = context.bind
-        url = bind.engine.url.render_as_string(hide_password=True) if bind is not None else None
+        url = url_text(bind.engine.url) if bind is not None else None
         scripts = tuple(script_dir.get_script(row) for row in rows)
         found.append(DatabaseState(url, rows, scripts))
         return []

@@ -115,7 +115,12 @@ def merge(
             if rev not in parents:
                 parents.append(rev)
     if len(parents) < 2:
-        what = f"the graph has a single head ({parents[0]})" if parents else "no revisions"
+        if not parents:
+            what = "no revisions"
+        elif revisions:  # `merge b1 b1`: the graph may well have other heads
+            what = f"{' '.join(revisions)} name a single revision ({parents[0]})"
+        else:
+            what = f"the graph has a single head ({parents[0]})"
         raise CommandError(f"Nothing to merge: {what}")
     for rev in parents:
         below = [p for p in parents if p != rev and rev in graph.ancestors([p], inclusive=False)]

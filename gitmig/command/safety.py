@@ -87,6 +87,13 @@ def _url_dialect(url: str | None, option: str, config: Config) -> str:
     except ArgumentError:
         name = ""
     if not _known_dialect(name):
+        from gitmig.config import PLACEHOLDER_URL
+
+        if url.strip() == PLACEHOLDER_URL:  # right after `gitmig init`
+            raise ConfigError(
+                f"{config.config_file_name}: option {option} is still the placeholder that "
+                "`gitmig init` wrote; set it to your database's URL or pass --dialect NAME"
+            )
         # The URL itself is not shown: it may hold a password.
         raise ConfigError(
             f"{config.config_file_name}: option {option} names no SQLAlchemy dialect "

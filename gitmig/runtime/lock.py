@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import text
 
 from gitmig.exc import LockTimeoutError
+from gitmig.util.messaging import url_text
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -72,7 +73,7 @@ class MigrationLock:
         self.held = False
 
     def _timeout_error(self, holder: str = "") -> LockTimeoutError:
-        url = self.connection.engine.url.render_as_string(hide_password=True)
+        url = url_text(self.connection.engine.url)
         return LockTimeoutError(
             f"Could not take the migration lock on {url} within {self.timeout:g} s: "
             f"another gitmig run{holder} is migrating this database. Wait for it to finish, "

@@ -35,7 +35,7 @@ from gitmig.runtime.lock import (
     lock_key,
 )
 from gitmig.runtime.outcome import Commit, Leftover, RunOutcome
-from gitmig.util.messaging import format_ids
+from gitmig.util.messaging import format_ids, url_text
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -845,7 +845,7 @@ class MigrationContext:
 
 
 def _masked(conn: Connection) -> str:
-    return conn.engine.url.render_as_string(hide_password=True)
+    return url_text(conn.engine.url)
 
 
 def _other_runs(context: MigrationContext) -> list[str]:

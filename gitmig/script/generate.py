@@ -61,7 +61,9 @@ def check_new_id(graph: RevisionMap, rev_id: str | None) -> str:
     from gitmig.script.revision import is_valid_id
     from gitmig.script.write import new_rev_id
 
-    rev_id = rev_id or new_rev_id()
+    # Only None means "generate one": an empty --rev-id (say, an unset shell variable) is
+    # refused rather than quietly replaced by a random id.
+    rev_id = new_rev_id() if rev_id is None else rev_id
     if not is_valid_id(rev_id):
         raise UsageError(
             f"Invalid --rev-id {rev_id!r}: use letters, digits, '_' and '.' only "

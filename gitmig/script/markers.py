@@ -455,11 +455,27 @@ _Invalid = object()
 
 def _docstring(source: str) -> str:
     match = _regexes().docstring.match(source)
-    return match.group(2).strip() if match else ""
+    if not match:
+        return ""
+    text = match.group(2)
+    if "\\" in text and source[match.start(1) - 1 : match.start(1)] not in ("r", "R"):
+        # `new -m` escapes backslashes and quotes (write.docstring_text): show the message
+        # as Python reads it, not as it is spelt in the file.
+        import ast
+        import warnings
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "\d" in a hand-written docstring
+                text = ast.literal_eval(match.group(1) + text + match.group(1))
+        except (SyntaxError, ValueError):
+            pass  # left to the compile check; show the text as written
+    return str(text).strip()
 
 
 def _first_paragraph(docstring: str, source: str) -> str:
     match = _regexes().docstring.match(source)
-    if match and match.group(2).startswith(("\n\n", "\r\n\r\n")):
-        return ""  # `new -m ""`: no message line; the header lines are not the message
+    # `new -m ""` (or a message of blanks): no message line; the header lines are not it.
+    if match and match.group(2).lstrip(" \t").startswith(("\n\n", "\r\n\r\n")):
+        return ""
     return " ".join(docstring.split("\n\n", 1)[0].split())

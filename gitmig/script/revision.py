@@ -630,7 +630,11 @@ class RevisionMap:
         targets = self.resolve(target, current)
         applied = self.ancestors(current)
         todo = self.ancestors(targets) - applied
-        if not todo and not set(targets) <= set(self.heads_of(applied)) | set(current):
+        # `upgrade base` on a migrated database is "behind" too (the user meant downgrade).
+        behind = not set(targets) <= set(self.heads_of(applied)) | set(current) or (
+            not targets and bool(applied)
+        )
+        if not todo and behind:
             raise RevisionError(
                 f"Target {target!r} ({', '.join(targets) or 'base'}) is already behind the "
                 f"database ({', '.join(current) or 'base'}); use downgrade to go back"

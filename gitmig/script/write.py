@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitmig.exc import CommandError, ScriptError, UsageError
+from gitmig.script.source import is_revision_file
 
 if TYPE_CHECKING:
     from gitmig.script.base import ScriptDirectory
@@ -156,6 +157,12 @@ def write_revision(
     folder.mkdir(parents=True, exist_ok=True)
     slug = slugify(message, script_dir.truncate_slug_length)
     path = folder / revision_file_name(script_dir.file_template, rev_id, slug, when)
+    if not is_revision_file(path.name):
+        # Written, it would be skipped as hidden: the revision would silently not exist.
+        raise UsageError(
+            f"--rev-id {rev_id!r} gives the file name {path.name!r}, which gitmig does not "
+            "read as a revision (it starts with '.' or '__init__'); choose another id"
+        )
     if path.exists():
         raise CommandError(f"{path} already exists; pick another --rev-id or message")
     if not script_dir.script_template.is_file():

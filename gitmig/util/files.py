@@ -41,7 +41,9 @@ def load_python_file(path: str | Path, module_name: str, doing: str = "import") 
         hint = alembic_failure_hint(path, err, module)
         if hint is not None:
             raise ScriptError(hint) from err
-        raise ScriptError(f"{path}: failed to {doing}: {type(err).__name__}: {err}") from err
+        line = _line_in(path, err)
+        where = f" (line {line})" if line else ""
+        raise ScriptError(f"{path}: failed to {doing}: {type(err).__name__}: {err}{where}") from err
     return module
 
 
@@ -60,3 +62,18 @@ def load_python_source(source: str, filename: str, module_name: str) -> ModuleTy
     finally:
         sys.modules.pop(module_name, None)
     return module
+
+
+def _line_in(path: Path, err: BaseException) -> int | None:
+    """The line of ``path`` the failure came through (its last frame in the traceback).
+
+    None for a SyntaxError, whose message already names the line.
+    """
+    import traceback
+
+    names = {str(path), str(path.resolve())}
+    line = None
+    for frame, lineno in traceback.walk_tb(err.__traceback__):
+        if frame.f_code.co_filename in names:
+            line = lineno
+    return line

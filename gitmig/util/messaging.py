@@ -5,15 +5,24 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["format_ids", "mask_url", "warn"]
+__all__ = ["format_ids", "mask_url", "url_text", "warn"]
 
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<at>@)")
+# Drivers also take the password as a query parameter (psycopg, pymysql: ...?password=...).
+_PASSWORD_IN_QUERY = re.compile(r"(?P<head>[?&](?:password|passwd|pwd)=)(?P<pw>[^&\s#]*)", re.I)
 
 
 def mask_url(text: object) -> str:
     """``text`` with the password of any database URL in it replaced by ``***``."""
-    return _PASSWORD_IN_URL.sub(r"\g<head>***\g<at>", str(text))
+    masked = _PASSWORD_IN_URL.sub(r"\g<head>***\g<at>", str(text))
+    return _PASSWORD_IN_QUERY.sub(r"\g<head>***", masked)
+
+
+def url_text(url: Any) -> str:
+    """A SQLAlchemy ``URL`` for a message: its password hidden, in the query string too."""
+    return mask_url(url.render_as_string(hide_password=True))
 
 
 def format_ids(ids: Iterable[str], empty: str = "base") -> str:

@@ -134,6 +134,7 @@ class TestNew:
         project.run("new", "-m", "a", "--rev-id", "abc", "--branch-label", "lab")
         assert "already exists" in project.run("new", "-m", "b", "--rev-id", "abc", expect=1).output
         assert "Invalid --rev-id" in project.run("new", "--rev-id", "a-b", expect=2).output
+        assert "Invalid --rev-id ''" in project.run("new", "--rev-id", "", expect=2).output
         out = project.run("new", "--branch-label", "lab", expect=1).output
         assert "Branch label 'lab' is already declared" in out
 
@@ -217,6 +218,27 @@ class TestInspect:
         assert len(data) == 3
         assert "START:END" in project.run("history", "-r", "abc", expect=2).output
 
+    def test_a_range_upside_down_is_an_error_not_empty(
+        self, branched: tuple[Project, dict[str, str]]
+    ) -> None:
+        project, revs = branched
+        out = project.run("history", "-r", f"{revs['b']}:{revs['a']}", expect=1).output
+        assert f"Range '{revs['b']}:{revs['a']}' names no revision" in out
+        assert f"(e.g. {revs['a']}:{revs['b']})" in out
+        assert (
+            "names no revision"
+            in project.run("history", "-r", f"{revs['b']}:base", expect=1).output
+        )
+        # the two branches: neither is below the other
+        assert (
+            "names no revision"
+            in project.run(
+                "lint", "--dialect", "sqlite", f"{revs['c']}:{revs['b']}", expect=1
+            ).output
+        )
+        one = project.run("history", "-r", f"{revs['b']}:{revs['b']}").output.splitlines()
+        assert len(one) == 1
+
     def test_show(self, branched: tuple[Project, dict[str, str]]) -> None:
         project, revs = branched
         out = project.run("show", "feat@head").output
@@ -227,6 +249,13 @@ class TestInspect:
     ) -> None:
         project, _ = branched
         assert "OK" in project.run("check-heads").output
+
+    def test_merge_of_one_revision_named_twice(self, project: Project) -> None:
+        root = project.new("root")
+        one = project.new("one")
+        project.new("two", "--head", root, "--splice")
+        out = project.run("merge", one, one, "-m", "m", expect=1).output
+        assert f"Nothing to merge: {one} {one} name a single revision ({one})" in out
 
     def test_check_heads_divergence(self, project: Project) -> None:
         root = project.new("root")

@@ -130,3 +130,9 @@ def test_an_empty_message_is_shown_empty(team: TeamRepo) -> None:
     assert (team.versions / "nomsg.py").read_text().startswith('"""\n\nRevision ID: nomsg')
     assert team.run("history").stdout.splitlines()[0] == "r0 -> nomsg (head), "
     assert team.json("heads")[0]["message"] == ""
+
+
+def test_a_blank_message_is_shown_empty_not_as_the_header(team: TeamRepo) -> None:
+    team.new("   ", "--rev-id", "blank")
+    assert team.run("history").stdout.splitlines()[0] == "r0 -> blank (head), "
+    assert team.json("heads")[0]["message"] == ""

@@ -115,6 +115,10 @@ def test_no_dialect_is_a_usage_error(branch: TeamRepo) -> None:
     result = branch.run("lint", expect=1)
     assert "option sqlalchemy.url names no SQLAlchemy dialect lint knows" in result.output
     assert "secret" not in result.output
+    branch.set_url("driver://user:pass@localhost/dbname")  # as `gitmig init` leaves it
+    result = branch.run("lint", expect=1)
+    assert "sqlalchemy.url is still the placeholder that `gitmig init` wrote" in result.output
+    assert "pass@" not in result.output
 
 
 def test_config_selects_ignores_and_sets_severity(branch: TeamRepo) -> None:

@@ -112,6 +112,16 @@ def test_cli_masks_password(postgresql_url, make_project):
     assert "postgres:***@" in result.output
 
 
+def test_cli_masks_a_password_in_the_query_string(postgresql_url, make_project):
+    # psycopg takes ?password=...; trust auth ignores it, so the run still connects.
+    project = make_project(f"{postgresql_url}?password=hunter2secret")
+    _linear(project)
+    result = _invoke(project, "current", "-v")
+    assert result.exit_code == 0, result.output
+    assert "hunter2secret" not in result.output
+    assert "?password=***:" in result.output
+
+
 @pytest.mark.parametrize("args", [["downgrade", "--sql", "base"], ["upgrade", "a:c"]])
 def test_cli_usage_errors(sqlite_url, make_project, args):
     project = make_project(sqlite_url)
@@ -229,3 +239,33 @@ def test_unreachable_database_is_one_line_without_password(make_project, url):
     assert "env.py: cannot connect to the database: " in result.output
     assert result.output.count("\n") == 1, result.output
     assert "hunter2secret" not in result.output and "sqlalche.me" not in result.output
+
+
+def test_mistyped_options_are_refused_not_read_as_revisions(sqlite_url, make_project):
+    # upgrade/downgrade/stamp let "-1" through as a revision; nothing else may pass as one.
+    project = make_project(sqlite_url)
+    _linear(project)
+    assert _invoke(project, "upgrade").exit_code == 0
+
+    result = _invoke(project, "downgrade", "--verbose", "base")
+    assert result.exit_code == 2
+    assert "No such option '--verbose'" in result.output
+
+    result = _invoke(project, "downgrade", "--sq", "-1")
+    assert result.exit_code == 2
+    assert "Did you mean '--sql'?" in result.output
+
+    result = _invoke(project, "stamp", "-q", "base")
+    assert result.exit_code == 2
+    assert "-q is an option of gitmig itself: write it before the command (gitmig -q stamp" in (
+        result.output
+    )
+    result = _invoke(project, "upgrade", "head", "-x", "a=b")
+    assert result.exit_code == 2
+    assert "(gitmig -x KEY=VALUE upgrade ...)" in result.output
+    assert project.rows() == {"c"}  # nothing ran
+
+    # An option's value may look like an option; "-1" is still a revision.
+    result = _invoke(project, "downgrade", "--tag", "-x", "--lock-timeout=5", "-1")
+    assert result.exit_code == 0, result.output
+    assert project.rows() == {"b"}

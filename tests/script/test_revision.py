@@ -205,6 +205,9 @@ class TestPlans:
         g = graph(*DIAMOND)
         with pytest.raises(RevisionError, match="already behind"):
             g.upgrade_plan(("d",), "b")
+        with pytest.raises(RevisionError, match=r"Target 'base' \(base\) is already behind"):
+            g.upgrade_plan(("b",), "base")
+        assert ids(g.upgrade_plan((), "base")) == []
 
     def test_upgrade_with_dependency_pulls_it_first(self) -> None:
         g = graph(("a", None), ("x", None), ("b", "a", {"depends_on": "x"}))

@@ -96,6 +96,14 @@ def test_any_message_gives_an_importable_revision(
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstring = ast.get_docstring(tree, clean=False) or ""
     assert docstring.startswith(message + "\n")
+    # ... and the marker reader (heads, history, show) reads the message back unchanged
+    from gitmig.script.markers import parse_revision_source
+
+    rev = parse_revision_source(path.read_text(encoding="utf-8"), str(path))
+    assert rev is not None
+    assert rev.longdoc.startswith(message.strip() + "\n")
+    if "\n" not in message:
+        assert rev.doc == " ".join(message.split())
 
 
 def test_a_broken_template_removes_the_file(script_dir: ScriptDirectory) -> None:
@@ -113,4 +121,15 @@ def test_rev_id_longer_than_the_version_column_is_refused(script_dir: ScriptDire
 
     with pytest.raises(UsageError, match=r"40 characters long.*at most 32"):
         write_revision(script_dir, "a" * 40, "m", None)
+    assert not list(script_dir.version_locations[0].glob("*.py"))
+
+
+@pytest.mark.parametrize("rev_id", [".", "..", ".hidden", "__init__"])
+def test_rev_id_giving_a_file_name_that_is_not_read_is_refused(
+    script_dir: ScriptDirectory, rev_id: str
+) -> None:
+    from gitmig.exc import UsageError
+
+    with pytest.raises(UsageError, match="does not read as a revision"):
+        write_revision(script_dir, rev_id, "m", None)
     assert not list(script_dir.version_locations[0].glob("*.py"))

@@ -56,3 +56,13 @@ def test_a_closed_output_pipe_passes_through(tmp_path: Path) -> None:
     env_py.write_text("raise BrokenPipeError(32, 'Broken pipe')\n")
     with pytest.raises(BrokenPipeError):
         load_python_file(env_py, "gitmig_test_pipe")
+
+
+def test_the_failing_line_of_the_file_is_named(tmp_path: Path) -> None:
+    env_py = tmp_path / "env.py"
+    env_py.write_text(
+        "import os\n\n\ndef run():\n    return os.environ['NO_SUCH_VAR_X']\n\nrun()\n"
+    )
+    with pytest.raises(ScriptError) as info:
+        load_python_file(env_py, "gitmig_test_line", doing="run")
+    assert str(info.value) == f"{env_py}: failed to run: KeyError: 'NO_SUCH_VAR_X' (line 5)"
