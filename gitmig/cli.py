@@ -945,16 +945,19 @@ def fleet_status_cmd(state: CliState, targets: str | None, as_json: bool) -> Non
         sys.exit(1)
 
 
-@fleet_group.command("upgrade", context_settings=_RELATIVE_ARGS)
-@click.argument("revision", default="heads")
-@_fleet_options
-@click.option(
+_canary_option = click.option(
     "--canary",
     type=click.IntRange(min=0),
     default=0,
     metavar="K",
     help="Run the first K targets first; stop if any of them fails.",
 )
+
+
+@fleet_group.command("upgrade", context_settings=_RELATIVE_ARGS)
+@click.argument("revision", default="heads")
+@_fleet_options
+@_canary_option
 @pass_state
 def fleet_upgrade_cmd(
     state: CliState,
@@ -985,13 +988,7 @@ def fleet_upgrade_cmd(
 @fleet_group.command("downgrade", context_settings=_RELATIVE_ARGS)
 @click.argument("revision")
 @_fleet_options
-@click.option(
-    "--canary",
-    type=click.IntRange(min=0),
-    default=0,
-    metavar="K",
-    help="Run the first K targets first; stop if any of them fails.",
-)
+@_canary_option
 @pass_state
 def fleet_downgrade_cmd(
     state: CliState,
