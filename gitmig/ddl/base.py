@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Identity, Integer, MetaData, String, Table
+from sqlalchemy import Column, Computed, Identity, Integer, MetaData, String, Table
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.types import to_instance
@@ -33,6 +34,7 @@ __all__ = [
     "AlterColumn",
     "AlterTable",
     "ColumnComment",
+    "ColumnComputed",
     "ColumnDefault",
     "ColumnIdentity",
     "ColumnName",
@@ -40,6 +42,7 @@ __all__ = [
     "ColumnType",
     "DropColumn",
     "RenameTable",
+    "UnsupportedAlterError",
     "alter_column",
     "alter_table",
     "format_column_name",
@@ -47,9 +50,15 @@ __all__ = [
     "format_server_default",
     "format_table_name",
     "format_type",
+    "is_computed_change",
     "is_identity_change",
     "render_alter_column",
 ]
+
+
+class UnsupportedAlterError(UnsupportedOperationError, CompileError):
+    """An ALTER the dialect cannot write; raised while compiling, so it is also SQLAlchemy's
+    ``CompileError``."""
 
 
 class AlterTable(ExecutableDDLElement):
@@ -163,6 +172,21 @@ class ColumnIdentity(AlterColumn):
     def __init__(self, name: str, column_name: str, identity: Identity | None, **kw: Any) -> None:
         super().__init__(name, column_name, **kw)
         self.identity = identity
+
+
+class ColumnComputed(AlterColumn):
+    """Add, change or drop a column's ``GENERATED ALWAYS AS (...)``: no database alters that
+    in place, so compiling it raises :class:`UnsupportedAlterError` (drop and re-add the
+    column instead)."""
+
+    def __init__(self, name: str, column_name: str, computed: Computed | None, **kw: Any) -> None:
+        super().__init__(name, column_name, **kw)
+        self.computed = computed
+
+
+def is_computed_change(server_default: Any, existing_server_default: Any) -> bool:
+    """Whether an ``alter_column`` default change adds, alters or drops a computed column."""
+    return isinstance(server_default, Computed) or isinstance(existing_server_default, Computed)
 
 
 def is_identity_change(server_default: Any, existing_server_default: Any) -> bool:
@@ -375,9 +399,19 @@ def visit_column_default(element: ColumnDefault, compiler: DDLCompiler, **kw: An
 
 @compiles(ColumnIdentity)
 def visit_column_identity(element: ColumnIdentity, compiler: DDLCompiler, **kw: Any) -> str:
-    raise UnsupportedOperationError(
-        f"Adding, changing or dropping an identity (column {element.column_name!r} of "
-        f"{element.table_name!r}) is not supported on {compiler.dialect.name}"
+    raise UnsupportedAlterError(
+        'Adding, removing or modifying an "identity" construct, e.g. GENERATED AS IDENTITY, '
+        "to or from an existing column is not supported in this dialect "
+        f"({compiler.dialect.name}: column {element.table_name}.{element.column_name})"
+    )
+
+
+@compiles(ColumnComputed)
+def visit_column_computed(element: ColumnComputed, compiler: DDLCompiler, **kw: Any) -> str:
+    raise UnsupportedAlterError(
+        'Adding or removing a "computed" construct, e.g. GENERATED ALWAYS AS, to or from an '
+        "existing column is not supported (column "
+        f"{element.table_name}.{element.column_name}: drop and re-add it)"
     )
 
 

@@ -53,6 +53,8 @@ class DefaultImpl:
     command_terminator: ClassVar[str] = ";"
     #: printed after each statement group in offline mode (``GO`` on SQL Server)
     batch_separator: ClassVar[str | None] = None
+    #: whether ``alter_column`` changes the type before nullability and default
+    type_first: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -325,9 +327,9 @@ class DefaultImpl:
         existing_autoincrement: bool | None = None,
         **kw: Any,
     ) -> None:
-        """Emit one statement per change: type, nullability, default, comment, then name.
+        """Emit one statement per change: nullability, default, type, comment, then name.
 
-        The type goes first so a default or ``NOT NULL`` is checked against the new type;
+        That is Alembic's order (PostgreSQL changes the type first, see ``type_first``);
         the rename goes last because the other statements name the column by its old name.
         """
         common: dict[str, Any] = {
@@ -337,22 +339,33 @@ class DefaultImpl:
             "existing_server_default": existing_server_default,
             "existing_comment": existing_comment,
         }
-        if type_ is not None:
+        if type_ is not None and self.type_first:
             self._exec(self._column_type(table_name, column_name, type_, kw, common))
         if nullable is not None:
             self._exec(base.ColumnNullable(table_name, column_name, nullable, **common))
         if server_default is not False:
-            if base.is_identity_change(server_default, existing_server_default):
-                change: base.AlterColumn = base.ColumnIdentity(
-                    table_name, column_name, server_default, **common
-                )
-            else:
+            change = self._default_change(table_name, column_name, server_default, common)
+            if change is None:
                 change = base.ColumnDefault(table_name, column_name, server_default, **common)
             self._exec(change)
+        if type_ is not None and not self.type_first:
+            self._exec(self._column_type(table_name, column_name, type_, kw, common))
         if comment is not False and self.dialect.supports_comments:
             self._exec(base.ColumnComment(table_name, column_name, comment, **common))  # type: ignore[arg-type]
         if name is not None:
             self._exec(base.ColumnName(table_name, column_name, name, **common))
+
+    @staticmethod
+    def _default_change(
+        table_name: str, column_name: str, server_default: Any, common: Mapping[str, Any]
+    ) -> base.AlterColumn | None:
+        """The construct for an identity or computed change of the default, else None."""
+        existing = common.get("existing_server_default")
+        if base.is_computed_change(server_default, existing):
+            return base.ColumnComputed(table_name, column_name, server_default, **common)
+        if base.is_identity_change(server_default, existing):
+            return base.ColumnIdentity(table_name, column_name, server_default, **common)
+        return None
 
     def _column_type(
         self,

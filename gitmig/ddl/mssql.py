@@ -10,19 +10,22 @@ off with ``mssql_drop_default=False``; ``mssql_drop_check=True`` and
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import NVARCHAR
 from sqlalchemy.ext.compiler import compiles
 
 from gitmig.ddl import base
 from gitmig.ddl.impl import DefaultImpl
 from gitmig.exc import UnsupportedOperationError
+from gitmig.util.messaging import warn
 
 if TYPE_CHECKING:
     from sqlalchemy import Column
     from sqlalchemy.engine import Dialect
     from sqlalchemy.sql.compiler import DDLCompiler
+    from sqlalchemy.sql.expression import TableClause
     from sqlalchemy.types import TypeEngine
 
 __all__ = ["MSSQLDropColumnConstraints", "MSSQLImpl"]
@@ -45,22 +48,13 @@ class MSSQLDropColumnConstraints(base.AlterTable):
         self.kind = kind
 
 
+#: the catalog view holding each kind of constraint, with the alias its columns go by
 _CATALOGS = {
-    "default": (
-        "sys.default_constraints",
-        "parent_object_id = OBJECT_ID({table}) "
-        "AND COL_NAME(parent_object_id, parent_column_id) = {column}",
-    ),
-    "check": (
-        "sys.check_constraints",
-        "parent_object_id = OBJECT_ID({table}) "
-        "AND COL_NAME(parent_object_id, parent_column_id) = {column}",
-    ),
+    "default": "sys.default_constraints",
+    "check": "sys.check_constraints",
     "foreignkey": (
-        "sys.foreign_keys",
-        "object_id IN (SELECT constraint_object_id FROM sys.foreign_key_columns "
-        "WHERE parent_object_id = OBJECT_ID({table}) "
-        "AND COL_NAME(parent_object_id, parent_column_id) = {column})",
+        "sys.foreign_keys fk join sys.foreign_key_columns fkc\n"
+        "on fk.object_id=fkc.constraint_object_id"
     ),
 }
 
@@ -74,12 +68,31 @@ class MSSQLImpl(DefaultImpl):
 
     def __init__(self, dialect: Dialect, *args: Any, **kw: Any) -> None:
         super().__init__(dialect, *args, **kw)
+        self.batch_separator = self.context_opts.get(  # type: ignore[misc]
+            "mssql_batch_separator", self.batch_separator
+        )
         # offline there is no server to ask; comments and sp_rename need a schema name
         if self.dialect.default_schema_name is None:
             self.dialect.default_schema_name = "dbo"
 
     def emit_begin(self) -> None:
         self.static_output("BEGIN TRANSACTION" + self.command_terminator)
+
+    def bulk_insert(
+        self,
+        table: TableClause,
+        rows: Sequence[Mapping[str, Any]],
+        multiinsert: bool = True,
+    ) -> None:
+        """Offline, the inserts sit between ``SET IDENTITY_INSERT t ON`` and ``OFF``: a
+        script's rows carry their own keys, which an IDENTITY column refuses otherwise."""
+        if not self.as_sql:
+            super().bulk_insert(table, rows, multiinsert=multiinsert)
+            return
+        name = self.dialect.identifier_preparer.format_table(table)
+        self._exec(f"SET IDENTITY_INSERT {name} ON")
+        super().bulk_insert(table, rows, multiinsert=multiinsert)
+        self._exec(f"SET IDENTITY_INSERT {name} OFF")
 
     def drop_column(
         self,
@@ -118,14 +131,25 @@ class MSSQLImpl(DefaultImpl):
         existing_autoincrement: bool | None = None,
         **kw: Any,
     ) -> None:
-        common: dict[str, Any] = {"schema": schema, "existing_comment": existing_comment}
+        """Type and nullability in one ``ALTER COLUMN``, then the default, comment, name.
+
+        A changed default first drops the old one (a system-named constraint) when there is
+        one: when ``existing_server_default`` is given, or the default is being removed.
+        """
+        common: dict[str, Any] = {
+            "schema": schema,
+            "existing_comment": existing_comment,
+            "existing_server_default": existing_server_default,
+        }
         # ALTER COLUMN states type and nullability together: fold them into one statement
+        if nullable is None and type_ is not None and existing_nullable is not None:
+            nullable = existing_nullable
         if nullable is not None:
             column_type = type_ if type_ is not None else existing_type
             if column_type is None:
                 raise UnsupportedOperationError(
-                    f"SQL Server restates the type to change nullability of "
-                    f"{table_name}.{column_name}: pass existing_type= (or type_=)"
+                    "MS-SQL ALTER COLUMN operations with NULL or NOT NULL require the "
+                    f"existing_type or a new type_ be passed (column {table_name}.{column_name})"
                 )
             self._exec(
                 base.ColumnNullable(
@@ -133,52 +157,48 @@ class MSSQLImpl(DefaultImpl):
                 )
             )
         elif type_ is not None:
-            if existing_nullable is None:
-                warnings.warn(
-                    f"alter_column({table_name!r}, {column_name!r}, type_=...) on SQL Server "
-                    "without nullable= or existing_nullable= makes a NOT NULL column NULL",
-                    stacklevel=2,
-                )
-            self._exec(
-                base.ColumnType(
-                    table_name, column_name, type_, existing_nullable=existing_nullable, **common
-                )
+            warn(
+                "MS-SQL ALTER COLUMN operations that specify type_= should also specify a "
+                "nullable= or existing_nullable= argument to avoid implicit conversion of NOT "
+                f"NULL columns to NULL (column {table_name}.{column_name})",
+                stacklevel=1,
             )
+            self._exec(base.ColumnType(table_name, column_name, type_, **common))
         if server_default is not False:
-            # the old default is a named constraint that must go before a new one is added
-            self._exec(base.ColumnDefault(table_name, column_name, None, schema=schema))
-            if server_default is not None:
-                self._exec(
-                    base.ColumnDefault(table_name, column_name, server_default, schema=schema)
-                )
+            special = self._default_change(table_name, column_name, server_default, common)
+            if special is not None:
+                self._exec(special)
+            else:
+                if existing_server_default is not None or server_default is None:
+                    self._exec(
+                        MSSQLDropColumnConstraints(
+                            table_name, column_name, "default", schema=schema
+                        )
+                    )
+                if server_default is not None:
+                    self._exec(
+                        base.ColumnDefault(table_name, column_name, server_default, schema=schema)
+                    )
         if comment is not False:
             self._exec(base.ColumnComment(table_name, column_name, comment, **common))  # type: ignore[arg-type]
         if name is not None:
             self._exec(base.ColumnName(table_name, column_name, name, schema=schema))
 
 
-def _table_literal(compiler: DDLCompiler, element: base.AlterTable) -> str:
-    return base.format_literal(
-        compiler, base.format_table_name(compiler, element.table_name, element.schema)
-    )
-
-
 def _drop_constraints_sql(
     compiler: DDLCompiler, element: base.AlterTable, column_name: str, kind: str
 ) -> str:
-    catalog, where = _CATALOGS[kind]
     table = base.format_table_name(compiler, element.table_name, element.schema)
-    condition = where.format(
-        table=_table_literal(compiler, element),
-        column=base.format_literal(compiler, column_name),
-    )
+    alias, sep = ("fkc.", "\n") if kind == "foreignkey" else ("", " ")
+    drop = base.format_literal(compiler, f"alter table {table} drop constraint ")
     # EXEC of a NULL string (no such constraint) does nothing
     return (
-        "DECLARE @const_name VARCHAR(256)\n"
-        f"SELECT @const_name = QUOTENAME([name]) FROM {catalog}\n"
-        f"WHERE {condition}\n"
-        f"EXEC({base.format_literal(compiler, f'ALTER TABLE {table} DROP CONSTRAINT ')}"
-        " + @const_name)"
+        "declare @const_name varchar(256)\n"
+        f"select @const_name = QUOTENAME([name]) from{sep}{_CATALOGS[kind]}\n"
+        f"where {alias}parent_object_id = object_id({base.format_literal(compiler, table)})\n"
+        f"and col_name({alias}parent_object_id, {alias}parent_column_id) = "
+        f"{base.format_literal(compiler, column_name)}\n"
+        f"exec({drop} + @const_name)"
     )
 
 
@@ -244,34 +264,35 @@ def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> 
     old = f"{table}.{base.format_column_name(compiler, element.column_name)}"
     return (
         f"EXEC sp_rename {base.format_literal(compiler, old)}, "
-        f"{base.format_literal(compiler, element.newname)}, 'COLUMN'"
+        f"{base.format_column_name(compiler, element.newname)}, 'COLUMN'"
     )
 
 
 @compiles(base.RenameTable, "mssql")
 def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    table = base.format_table_name(compiler, element.table_name, element.schema)
     return (
-        f"EXEC sp_rename {_table_literal(compiler, element)}, "
-        f"{base.format_literal(compiler, element.new_table_name)}"
+        f"EXEC sp_rename {base.format_literal(compiler, table)}, "
+        f"{base.format_table_name(compiler, element.new_table_name, None)}"
     )
 
 
 @compiles(base.ColumnComment, "mssql")
 def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: Any) -> str:
+    preparer = compiler.preparer
     schema = element.schema or compiler.dialect.default_schema_name or "dbo"
     target = (
-        f"N'SCHEMA', {base.format_literal(compiler, schema)}, "
-        f"N'TABLE', {base.format_literal(compiler, element.table_name)}, "
-        f"N'COLUMN', {base.format_literal(compiler, element.column_name)}"
+        f"'schema', {preparer.quote_schema(schema)}, "
+        f"'table', {preparer.quote(element.table_name)}, "
+        f"'column', {preparer.quote(element.column_name)}"
     )
     if element.comment is None:
-        return f"EXEC sp_dropextendedproperty N'MS_Description', {target}"
+        return f"exec sp_dropextendedproperty 'MS_Description', {target}"
     procedure = (
         "sp_addextendedproperty"
         if element.existing_comment is None
         else "sp_updateextendedproperty"
     )
-    return (
-        f"EXEC {procedure} N'MS_Description', "
-        f"{base.format_literal(compiler, element.comment)}, {target}"
-    )
+    # the comment is Unicode text: an N'' literal
+    comment = compiler.sql_compiler.render_literal_value(element.comment, NVARCHAR())
+    return f"exec {procedure} 'MS_Description', {comment}, {target}"

@@ -23,6 +23,12 @@ class OracleImpl(DefaultImpl):
     command_terminator = ""
     batch_separator = "/"
 
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.batch_separator = self.context_opts.get(  # type: ignore[misc]
+            "oracle_batch_separator", self.batch_separator
+        )
+
     def emit_begin(self) -> None:
         # Oracle opens transactions implicitly; there is no BEGIN statement
         self._exec("SET TRANSACTION READ WRITE")
@@ -67,3 +73,14 @@ def _column_identity(element: base.ColumnIdentity, compiler: DDLCompiler, **kw: 
     if element.identity is None:
         return _modify(element, compiler, "DROP IDENTITY")
     return _modify(element, compiler, base.format_identity(compiler, element.identity))
+
+
+@compiles(base.ColumnComment, "oracle")
+def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: Any) -> str:
+    # Oracle has no COMMENT ... IS NULL: an empty comment removes it
+    table = base.format_table_name(compiler, element.table_name, element.schema)
+    comment = base.format_literal(compiler, element.comment or "")
+    return (
+        f"COMMENT ON COLUMN {table}.{base.format_column_name(compiler, element.column_name)} "
+        f"IS {comment}"
+    )

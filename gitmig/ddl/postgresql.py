@@ -26,6 +26,8 @@ class PostgresqlImpl(DefaultImpl):
 
     __dialect__ = "postgresql"
     transactional_ddl = True
+    # a new default or NOT NULL is then checked against the new type
+    type_first = True
 
     def _column_type(
         self,

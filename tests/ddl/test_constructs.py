@@ -58,7 +58,7 @@ CASES = [
             "postgresql": 'ALTER TABLE "user" RENAME COLUMN "Group" TO "group"',
             "mysql": "ALTER TABLE user RENAME COLUMN `Group` TO `group`",
             "sqlite": 'ALTER TABLE user RENAME COLUMN "Group" TO "group"',
-            "mssql": "EXEC sp_rename '[user].[Group]', 'group', 'COLUMN'",
+            "mssql": "EXEC sp_rename '[user].[Group]', [group], 'COLUMN'",
             "oracle": 'ALTER TABLE "user" RENAME COLUMN "Group" TO "group"',
         },
     ),
@@ -78,8 +78,8 @@ CASES = [
             "postgresql": "COMMENT ON COLUMN t.c IS 'x'",
             "mysql": "ALTER TABLE t MODIFY c INTEGER NULL COMMENT 'x'",
             "sqlite": UnsupportedOperationError,
-            "mssql": "EXEC sp_updateextendedproperty N'MS_Description', 'x', N'SCHEMA', "
-            "'dbo', N'TABLE', 't', N'COLUMN', 'c'",
+            "mssql": "exec sp_updateextendedproperty 'MS_Description', N'x', 'schema', dbo, "
+            "'table', t, 'column', c",
             "oracle": "COMMENT ON COLUMN t.c IS 'x'",
         },
     ),
@@ -87,8 +87,9 @@ CASES = [
         lambda: ColumnComment("t", "c", None),
         {
             "postgresql": "COMMENT ON COLUMN t.c IS NULL",
-            "mssql": "EXEC sp_dropextendedproperty N'MS_Description', N'SCHEMA', 'dbo', "
-            "N'TABLE', 't', N'COLUMN', 'c'",
+            "mssql": "exec sp_dropextendedproperty 'MS_Description', 'schema', dbo, "
+            "'table', t, 'column', c",
+            "oracle": "COMMENT ON COLUMN t.c IS ''",
         },
     ),
     (
@@ -97,7 +98,7 @@ CASES = [
             "postgresql": "ALTER TABLE account RENAME TO customer",
             "mysql": "ALTER TABLE account RENAME TO customer",
             "sqlite": "ALTER TABLE account RENAME TO customer",
-            "mssql": "EXEC sp_rename 'account', 'customer'",
+            "mssql": "EXEC sp_rename 'account', customer",
             "oracle": "ALTER TABLE account RENAME TO customer",
         },
     ),
@@ -114,10 +115,10 @@ CASES = [
     (
         lambda: MSSQLDropColumnConstraints("t", "c", "check", schema="dbo"),
         {
-            "mssql": "DECLARE @const_name VARCHAR(256) SELECT @const_name = QUOTENAME([name]) "
-            "FROM sys.check_constraints WHERE parent_object_id = OBJECT_ID('dbo.t') AND "
-            "COL_NAME(parent_object_id, parent_column_id) = 'c' "
-            "EXEC('ALTER TABLE dbo.t DROP CONSTRAINT ' + @const_name)"
+            "mssql": "declare @const_name varchar(256) select @const_name = QUOTENAME([name]) "
+            "from sys.check_constraints where parent_object_id = object_id('dbo.t') "
+            "and col_name(parent_object_id, parent_column_id) = 'c' "
+            "exec('alter table dbo.t drop constraint ' + @const_name)"
         },
     ),
 ]

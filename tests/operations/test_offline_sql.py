@@ -28,10 +28,10 @@ def _mysqls(value: Expected) -> dict[str, Expected]:
 
 def _mssql_drop_default(table: str, column: str) -> str:
     return (
-        "DECLARE @const_name VARCHAR(256) SELECT @const_name = QUOTENAME([name]) FROM "
-        f"sys.default_constraints WHERE parent_object_id = OBJECT_ID('{table}') AND "
-        f"COL_NAME(parent_object_id, parent_column_id) = '{column}' "
-        f"EXEC('ALTER TABLE {table} DROP CONSTRAINT ' + @const_name)"
+        "declare @const_name varchar(256) select @const_name = QUOTENAME([name]) from "
+        f"sys.default_constraints where parent_object_id = object_id('{table}') and "
+        f"col_name(parent_object_id, parent_column_id) = '{column}' "
+        f"exec('alter table {table} drop constraint ' + @const_name)"
     )
 
 
@@ -192,14 +192,13 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
             sqlite=Unsupported,
             mssql=[
                 "ALTER TABLE account ALTER COLUMN age BIGINT NOT NULL",
-                _mssql_drop_default("account", "age"),
                 "ALTER TABLE account ADD DEFAULT '1' FOR age",
-                "EXEC sp_rename 'account.age', 'years', 'COLUMN'",
+                "EXEC sp_rename 'account.age', years, 'COLUMN'",
             ],
             oracle=[
-                "ALTER TABLE account MODIFY age NUMBER(19)",
                 "ALTER TABLE account MODIFY age NOT NULL",
                 "ALTER TABLE account MODIFY age DEFAULT '1'",
+                "ALTER TABLE account MODIFY age NUMBER(19)",
                 "ALTER TABLE account RENAME COLUMN age TO years",
             ],
         ),
@@ -211,10 +210,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             "ALTER TABLE account ALTER COLUMN status SET DEFAULT 'new'",
             sqlite=Unsupported,
-            mssql=[
-                _mssql_drop_default("account", "status"),
-                "ALTER TABLE account ADD DEFAULT 'new' FOR status",
-            ],
+            mssql=["ALTER TABLE account ADD DEFAULT 'new' FOR status"],
             oracle=["ALTER TABLE account MODIFY status DEFAULT 'new'"],
         ),
     ),
@@ -223,10 +219,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             "ALTER TABLE account ALTER COLUMN created SET DEFAULT now()",
             sqlite=Unsupported,
-            mssql=[
-                _mssql_drop_default("account", "created"),
-                "ALTER TABLE account ADD DEFAULT now() FOR created",
-            ],
+            mssql=["ALTER TABLE account ADD DEFAULT now() FOR created"],
             oracle=["ALTER TABLE account MODIFY created DEFAULT now()"],
         ),
     ),
@@ -252,7 +245,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             "ALTER TABLE account RENAME COLUMN mail TO email",
             **_mysqls(["ALTER TABLE account CHANGE mail email VARCHAR(200) NOT NULL"]),
-            mssql=["EXEC sp_rename 'account.mail', 'email', 'COLUMN'"],
+            mssql=["EXEC sp_rename 'account.mail', email, 'COLUMN'"],
         ),
     ),
     "rename_column_without_existing_type": (
@@ -260,7 +253,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             'ALTER TABLE "User" RENAME COLUMN "Mail" TO "e-mail"',
             **_mysqls(["ALTER TABLE `User` RENAME COLUMN `Mail` TO `e-mail`"]),
-            mssql=["EXEC sp_rename '[User].[Mail]', 'e-mail', 'COLUMN'"],
+            mssql=["EXEC sp_rename '[User].[Mail]', [e-mail], 'COLUMN'"],
         ),
     ),
     "alter_comment": (
@@ -278,8 +271,8 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
             ),
             sqlite=[],
             mssql=[
-                "EXEC sp_addextendedproperty N'MS_Description', 'it''s the login', N'SCHEMA', "
-                "'dbo', N'TABLE', 'account', N'COLUMN', 'email'"
+                "exec sp_addextendedproperty 'MS_Description', N'it''s the login', 'schema', "
+                "dbo, 'table', account, 'column', email"
             ],
         ),
     ),
@@ -360,7 +353,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             "ALTER TABLE app.account RENAME TO customer",
             **_mysqls(["ALTER TABLE app.account RENAME TO app.customer"]),
-            mssql=["EXEC sp_rename 'app.account', 'customer'"],
+            mssql=["EXEC sp_rename 'app.account', customer"],
         ),
     ),
     "create_table_comment": (
@@ -571,7 +564,7 @@ def test_mssql_nullability_needs_existing_type() -> None:
 
 
 def test_mssql_type_change_without_nullability_warns() -> None:
-    with pytest.warns(UserWarning, match="NOT NULL column NULL"):
+    with pytest.warns(UserWarning, match="implicit conversion of NOT NULL columns to NULL"):
         render("mssql", lambda op: op.alter_column("account", "age", type_=sa.BigInteger))
 
 
