@@ -17,7 +17,7 @@ from sqlalchemy.sql.schema import SchemaItem
 from sqlalchemy.types import TypeEngine
 
 from gitmig.operations import ops
-from gitmig.operations.base import BatchOperations
+from gitmig.operations.base import AbstractOperations, BatchOperations
 from gitmig.runtime.migration import MigrationContext
 
 _R = TypeVar("_R")
@@ -117,6 +117,22 @@ def create_check_constraint(
     """Add a check constraint; ``condition`` is SQL text or an expression.
 
     Example: ``op.create_check_constraint("ck_account_age", "account", "age >= 0")``
+    """
+
+def create_exclude_constraint(
+    constraint_name: str | None,
+    table_name: str,
+    *elements: Any,
+    **kw: Any,
+) -> None:
+    """Create an ``EXCLUDE`` constraint (PostgreSQL only).
+
+    Example::
+
+        op.create_exclude_constraint(
+            "no_overlap", "booking", ("room", "="), ("during", "&&"), using="gist",
+            where="not cancelled",
+        )
     """
 
 def create_foreign_key(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Constraint, ForeignKeyConstraint
+from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import to_instance
 
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.compiler import DDLCompiler
     from sqlalchemy.types import TypeEngine
 
-__all__ = ["MariaDBImpl", "MySQLChangeColumn", "MySQLImpl", "MySQLModifyColumn"]
+__all__ = [
+    "MariaDBImpl",
+    "MySQLChangeColumn",
+    "MySQLImpl",
+    "MySQLModifyColumn",
+    "NoGenericDropError",
+]
 
 _DIALECTS = ("mysql", "mariadb")
 
@@ -47,9 +54,9 @@ class MySQLModifyColumn(base.AlterColumn):
         super().__init__(name, column_name, schema=schema)
         if type_ is None:
             raise UnsupportedOperationError(
-                f"MySQL restates the whole column to change {name}.{column_name}: "
-                "pass existing_type= (and existing_nullable=, existing_server_default=, "
-                "existing_comment= to keep them)"
+                "MySQL CHANGE/MODIFY COLUMN operations require the existing type: "
+                f"{name}.{column_name} is restated whole, so pass existing_type= (and "
+                "existing_nullable=, existing_server_default=, existing_comment= to keep them)"
             )
         self.newname = newname
         self.type_: TypeEngine[Any] = to_instance(type_)
@@ -87,15 +94,35 @@ class MySQLImpl(DefaultImpl):
         existing_autoincrement: bool | None = None,
         **kw: Any,
     ) -> None:
+        if server_default is not False:
+            special = self._default_change(
+                table_name,
+                column_name,
+                server_default,
+                {"schema": schema, "existing_server_default": existing_server_default},
+            )
+            if special is not None:
+                self._exec(special)  # no MySQL ALTER changes these: compiling it raises
+                return
+        functional_default = (
+            server_default is not False
+            and server_default is not None
+            and _is_datetime(type_ if type_ is not None else existing_type)
+        )
         restated = (
             type_ is not None
             or nullable is not None
             or autoincrement is not None
             or comment is not False
             or (name is not None and (existing_type is not None or server_default is not False))
+            # a DATETIME/TIMESTAMP default may be a function (CURRENT_TIMESTAMP ON UPDATE
+            # ...), which ALTER COLUMN ... SET DEFAULT refuses: restate the column instead
+            or functional_default
         )
         if restated:
-            stmt = MySQLChangeColumn if name is not None else MySQLModifyColumn
+            stmt = (
+                MySQLChangeColumn if name is not None or functional_default else MySQLModifyColumn
+            )
             self._exec(
                 stmt(
                     table_name,
@@ -122,9 +149,10 @@ class MySQLImpl(DefaultImpl):
 
     def drop_constraint(self, const: Constraint) -> None:
         if type(const) is Constraint:
-            raise UnsupportedOperationError(
-                f"MySQL has no generic DROP CONSTRAINT for {const.name!r}: pass type_= "
-                "('foreignkey', 'primary', 'unique' or 'check') to drop_constraint()"
+            raise NoGenericDropError(
+                "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type: "
+                f"pass type_= ('foreignkey', 'primary', 'unique' or 'check') to "
+                f"drop_constraint({const.name!r}, ...)"
             )
         super().drop_constraint(const)
 
@@ -135,14 +163,18 @@ class MySQLImpl(DefaultImpl):
                 self.drop_constraint(constraint)
 
 
+class NoGenericDropError(UnsupportedOperationError, NotImplementedError):
+    """``drop_constraint`` without ``type_``: MySQL drops each kind with its own syntax."""
+
+
+def _is_datetime(type_: Any) -> bool:
+    return type_ is not None and to_instance(type_)._type_affinity is sqltypes.DateTime
+
+
 class MariaDBImpl(MySQLImpl):
     """MariaDB, reached through a ``mariadb://`` URL (``mysql://`` URLs use MySQLImpl)."""
 
     __dialect__ = "mariadb"
-
-
-def _is_mariadb(compiler: DDLCompiler) -> bool:
-    return bool(getattr(compiler.dialect, "is_mariadb", False))
 
 
 def _colspec(compiler: DDLCompiler, element: MySQLModifyColumn) -> str:
@@ -225,11 +257,13 @@ def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -
     )
 
 
+# IF [NOT] EXISTS on columns is MariaDB's; written for either, as Alembic does (an offline
+# script for MariaDB is often made with the mysql dialect), and MySQL itself refuses it
 @compiles(base.AddColumn, *_DIALECTS)
 def _add_column(element: base.AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    return base.render_add_column(element, compiler, if_not_exists=_is_mariadb(compiler))
+    return base.render_add_column(element, compiler, if_not_exists=True)
 
 
 @compiles(base.DropColumn, *_DIALECTS)
 def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    return base.render_drop_column(element, compiler, if_exists=_is_mariadb(compiler))
+    return base.render_drop_column(element, compiler, if_exists=True)

@@ -118,13 +118,15 @@ def _column_identity(element: base.ColumnIdentity, compiler: DDLCompiler, **kw: 
     elif not isinstance(old, Identity):
         action = f"ADD {base.format_identity(compiler, new)}"
     else:
-        # change only the options that differ: SET GENERATED ..., SET INCREMENT BY ...
+        # change only the options given that differ, in name order as Alembic writes them:
+        # SET GENERATED ..., SET INCREMENT BY ...; an option left out keeps its value
         sets = []
-        if bool(new.always) != bool(old.always):
-            sets.append(f"SET GENERATED {'ALWAYS' if new.always else 'BY DEFAULT'}")
-        for attr in _IDENTITY_OPTIONS:
+        for attr in sorted(("always", *_IDENTITY_OPTIONS)):
             value = getattr(new, attr)
-            if value != getattr(old, attr):
+            if attr == "always":
+                if bool(value) != bool(old.always):
+                    sets.append(f"SET GENERATED {'ALWAYS' if value else 'BY DEFAULT'}")
+            elif value is not None and value != getattr(old, attr):
                 sets.append(f"SET {compiler.get_identity_options(Identity(**{attr: value}))}")
         action = " ".join(sets)
     return base.render_alter_column(element, compiler, action)

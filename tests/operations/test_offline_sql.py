@@ -120,7 +120,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             Unsupported,
             postgresql=["ALTER TABLE account ADD COLUMN IF NOT EXISTS age INTEGER"],
-            mariadb=["ALTER TABLE account ADD COLUMN IF NOT EXISTS age INTEGER"],
+            **_mysqls(["ALTER TABLE account ADD COLUMN IF NOT EXISTS age INTEGER"]),
         ),
     ),
     "drop_column": (
@@ -138,7 +138,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
         _all(
             Unsupported,
             postgresql=["ALTER TABLE account DROP COLUMN IF EXISTS age"],
-            mariadb=["ALTER TABLE account DROP COLUMN IF EXISTS age"],
+            **_mysqls(["ALTER TABLE account DROP COLUMN IF EXISTS age"]),
             mssql=["ALTER TABLE account DROP COLUMN IF EXISTS age"],
         ),
     ),
