@@ -9,6 +9,7 @@ pass ``existing_nullable``, ``existing_server_default``, ``existing_comment``).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Constraint, ForeignKeyConstraint
@@ -21,7 +22,7 @@ from gitmig.ddl.impl import DefaultImpl
 from gitmig.exc import UnsupportedOperationError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Column, Table
     from sqlalchemy.sql.compiler import DDLCompiler
     from sqlalchemy.types import TypeEngine
 
@@ -147,6 +148,25 @@ class MySQLImpl(DefaultImpl):
         if name is not None:
             self._exec(base.ColumnName(table_name, column_name, name, schema=schema))
 
+    def compare_server_default(
+        self,
+        inspector_column: Column[Any] | None,
+        metadata_column: Column[Any] | None,
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool:
+        """As the default rules, with the ``ON UPDATE ...`` that MySQL reflects as part of a
+        TIMESTAMP/DATETIME default compared on its own."""
+        if rendered_metadata_default is not None and rendered_inspector_default is not None:
+            reflected, reflected_update = _split_on_update(rendered_inspector_default)
+            model, model_update = _split_on_update(rendered_metadata_default)
+            if reflected_update != model_update:
+                return True
+            rendered_inspector_default, rendered_metadata_default = reflected, model
+        return super().compare_server_default(
+            inspector_column, metadata_column, rendered_metadata_default, rendered_inspector_default
+        )
+
     def drop_constraint(self, const: Constraint) -> None:
         if type(const) is Constraint:
             raise NoGenericDropError(
@@ -165,6 +185,17 @@ class MySQLImpl(DefaultImpl):
 
 class NoGenericDropError(UnsupportedOperationError, NotImplementedError):
     """``drop_constraint`` without ``type_``: MySQL drops each kind with its own syntax."""
+
+
+_ON_UPDATE = re.compile(r"^(.*?)\s+(on\s+update\s+.*?)(?:\(\))?$", re.I | re.S)
+
+
+def _split_on_update(sql: str) -> tuple[str, str | None]:
+    """``CURRENT_TIMESTAMP ON UPDATE current_timestamp()`` -> the default, the ON UPDATE."""
+    match = _ON_UPDATE.match(sql.strip())
+    if match is None:
+        return sql, None
+    return match.group(1), " ".join(match.group(2).lower().split())
 
 
 def _is_datetime(type_: Any) -> bool:
