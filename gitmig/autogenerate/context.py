@@ -42,7 +42,14 @@ class AutogenContext:
             raise AutogenerateError(
                 "autogenerate compares with a live database; it cannot run in offline (--sql) mode"
             )
-        if autogenerate and metadata is None:
+        # only a run from env.py must have the models; a context built by hand (tests,
+        # tools calling the comparison hooks) may do without
+        if (
+            autogenerate
+            and metadata is None
+            and migration_context is not None
+            and migration_context.environment_context is not None
+        ):
             raise AutogenerateError(
                 "Can't proceed with autogenerate: env.py does not pass target_metadata to "
                 "context.configure() (set target_metadata = Base.metadata in env.py)"

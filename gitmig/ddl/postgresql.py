@@ -13,7 +13,7 @@ from gitmig.ddl import base
 from gitmig.ddl.impl import DefaultImpl
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Column, Table
     from sqlalchemy.dialects.postgresql import NamedType
     from sqlalchemy.sql.compiler import DDLCompiler
     from sqlalchemy.types import TypeEngine
@@ -39,6 +39,27 @@ class PostgresqlImpl(DefaultImpl):
     ) -> base.ColumnType:
         using = kw.get("postgresql_using")
         return base.ColumnType(table_name, column_name, type_, using=using, **common)
+
+    def compare_server_default(
+        self,
+        inspector_column: Column[Any] | None,
+        metadata_column: Column[Any] | None,
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool:
+        """As the default rules, except that a SERIAL primary key's ``nextval()`` default
+        is the column's own and never a difference."""
+        table = getattr(metadata_column, "table", None)
+        if (
+            metadata_column is not None
+            and metadata_column.primary_key
+            and table is not None
+            and metadata_column is getattr(table, "_autoincrement_column", None)
+        ):
+            return False
+        return super().compare_server_default(
+            inspector_column, metadata_column, rendered_metadata_default, rendered_inspector_default
+        )
 
     def drop_table(self, table: Table, if_exists: bool | None = None) -> None:
         """``DROP TABLE``, then ``DROP TYPE`` for each named type the table created itself.
