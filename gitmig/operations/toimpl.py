@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Column, PrimaryKeyConstraint
+
 from gitmig.operations import ops
-from gitmig.operations.base import Operations
+from gitmig.operations.base import BatchOperations, Operations
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Constraint, Table
 
     from gitmig.operations.base import AbstractOperations
 
@@ -85,6 +87,13 @@ def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> 
 @Operations.implementation_for(ops.AlterColumnOp)
 def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -> None:
     existing_default: Any = operation.existing_server_default
+    # a type's own CHECK (Boolean, a non-native Enum, create_constraint=True) goes with the
+    # type: the old one is dropped before the change, the new one added after it, where the
+    # dialect creates them; batch mode recreates the table with the new type's instead
+    typed = operation.modify_type is not None and not isinstance(operations, BatchOperations)
+    if typed and operation.existing_type is not None:
+        for constraint in _type_constraints(operations, operation, operation.existing_type):
+            operations.impl.drop_constraint(constraint)
     operations.impl.alter_column(
         operation.table_name,
         operation.column_name,
@@ -100,6 +109,23 @@ def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -
         existing_comment=operation.existing_comment,
         **operation.kw,
     )
+    if typed:
+        for constraint in _type_constraints(operations, operation, operation.modify_type):
+            operations.impl.add_constraint(constraint)
+
+
+def _type_constraints(
+    operations: AbstractOperations, operation: ops.AlterColumnOp, type_: Any
+) -> list[Constraint]:
+    """The constraints ``type_`` makes for the column that the dialect creates."""
+    table = operations.schema_obj.table(
+        operation.table_name, Column(operation.column_name, type_), schema=operation.schema
+    )
+    return [
+        c
+        for c in table.constraints
+        if not isinstance(c, PrimaryKeyConstraint) and operations.impl._wants(c)
+    ]
 
 
 @Operations.implementation_for(ops.CreateIndexOp)

@@ -139,3 +139,52 @@ def test_postgresql_identity_change_sets_only_given_options(postgresql_url: str)
         )
     )
     assert tuple(seq) == (2, True, 999)
+
+
+def test_type_change_to_boolean_adds_its_check_where_boolean_is_not_native(
+    mariadb_url: str,
+) -> None:
+    run = _run_on(mariadb_url)
+    run(
+        lambda op: op.create_table(
+            "t", sa.Column("id", sa.Integer, primary_key=True), sa.Column("flag", sa.Integer)
+        )
+    )
+    run(
+        lambda op: op.alter_column(
+            "t",
+            "flag",
+            type_=sa.Boolean(create_constraint=True, name="ck_t_flag"),
+            existing_type=sa.Integer,
+            existing_nullable=True,
+        )
+    )
+    with pytest.raises(sa.exc.OperationalError, match="ck_t_flag"):
+        run(lambda op: op.execute("INSERT INTO t VALUES (1, 5)"))
+    # and back: the CHECK goes with the type
+    run(
+        lambda op: op.alter_column(
+            "t",
+            "flag",
+            type_=sa.Integer,
+            existing_type=sa.Boolean(create_constraint=True, name="ck_t_flag"),
+            existing_nullable=True,
+        )
+    )
+    run(lambda op: op.execute("INSERT INTO t VALUES (1, 5)"))
+
+
+def test_type_change_to_boolean_adds_no_check_on_postgresql(postgresql_url: str) -> None:
+    run = _run_on(postgresql_url)
+    run(lambda op: op.create_table("t", sa.Column("flag", sa.Integer)))
+    run(
+        lambda op: op.alter_column(
+            "t",
+            "flag",
+            type_=sa.Boolean(create_constraint=True),
+            existing_type=sa.Integer,
+            postgresql_using="flag::boolean",
+        )
+    )
+    checks = run(lambda op: sa.inspect(op.get_bind()).get_check_constraints("t"))
+    assert checks == []
