@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause, conv
 from sqlalchemy.types import ARRAY, TypeEngine
 
 from gitmig.operations import ops
+from gitmig.operations.postgresql import CreateExcludeConstraintOp
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
@@ -564,6 +565,9 @@ def render_constraint(autogen_context: AutogenContext, constraint: Constraint) -
         call = Call("sa.UniqueConstraint", [quote(c.name) for c in constraint.columns])
     elif isinstance(constraint, CheckConstraint):
         call = Call("sa.CheckConstraint", [_sql_text(constraint.sqltext)])
+    elif isinstance(constraint, postgresql.ExcludeConstraint):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        call = _exclude_args(autogen_context, Call("postgresql.ExcludeConstraint"), constraint)
     else:
         return None
     call.kw("name", name)
@@ -631,6 +635,48 @@ def _create_check(autogen_context: AutogenContext, op: ops.CreateCheckConstraint
     call.args.append(_sql_text(op.condition))
     _schema(autogen_context, call, op.schema)
     return _dialect_kwargs(call, dict(op.kw))
+
+
+@renderers.dispatch_for(CreateExcludeConstraintOp)
+def _create_exclude(autogen_context: AutogenContext, op: CreateExcludeConstraintOp) -> Call:
+    constraint = op.to_constraint()
+    call = _named_op(
+        autogen_context, "create_exclude_constraint", op.constraint_name, op.table_name
+    )
+    _exclude_args(autogen_context, call, constraint)
+    return _schema(autogen_context, call, op.schema)
+
+
+def _exclude_args(
+    autogen_context: AutogenContext, call: Call, constraint: postgresql.ExcludeConstraint
+) -> Call:
+    """An EXCLUDE constraint's ``(expression, operator)`` pairs and options on ``call``."""
+    dialect = autogen_context.dialect
+    for expr, _, operator in constraint._render_exprs:
+        call.args.append(f"({_exclude_expr(expr, dialect)}, {quote(operator)})")
+    if constraint.where is not None:
+        call.kw("where", f"sa.text({_sql_text_unqualified(constraint.where, dialect)})")
+    for attr in ("deferrable", "initially", "using"):
+        value = getattr(constraint, attr)
+        call.kw(attr, quote(str(value)) if value else None)
+    return call
+
+
+def _exclude_expr(expr: Any, dialect: Dialect | None) -> str:
+    if isinstance(expr, sqlalchemy.sql.elements.ColumnClause):
+        func = "sa.literal_column" if expr.is_literal else "sa.column"
+        return f"{func}({quote(expr.name)})"
+    return f"sa.text({_sql_text_unqualified(expr, dialect)})"
+
+
+def _sql_text_unqualified(element: Any, dialect: Dialect | None) -> str:
+    """Like ``_sql_text``, with column names not qualified by their table."""
+    if isinstance(element, ClauseElement) and not isinstance(element, TextClause):
+        compiled = element.compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+        return quote(str(compiled))
+    return _sql_text(element, dialect)
 
 
 @renderers.dispatch_for(ops.DropConstraintOp)

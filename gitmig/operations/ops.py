@@ -117,12 +117,20 @@ class AddConstraintOp(MigrateOperation):
     table_name: str
     schema: str | None
 
+    #: the same, for constraint classes named ``"module.Class"`` (a dialect's, whose module
+    #: is imported only by those who use it)
+    _by_constraint_name: ClassVar[dict[str, type[AddConstraintOp]]] = {}
+
     @classmethod
-    def register_add_constraint(cls, type_: type[Constraint]) -> Callable[[_C], _C]:
-        """Class decorator: make ``from_constraint`` build the decorated op for ``type_``."""
+    def register_add_constraint(cls, type_: type[Constraint] | str) -> Callable[[_C], _C]:
+        """Class decorator: make ``from_constraint`` build the decorated op for ``type_``
+        (a class, or its ``"module.Class"`` name)."""
 
         def decorate(op_cls: _C) -> _C:
-            cls._by_constraint[type_] = op_cls
+            if isinstance(type_, str):
+                cls._by_constraint_name[type_] = op_cls
+            else:
+                cls._by_constraint[type_] = op_cls
             return op_cls
 
         return decorate
@@ -130,7 +138,9 @@ class AddConstraintOp(MigrateOperation):
     @classmethod
     def from_constraint(cls, constraint: Constraint) -> AddConstraintOp:
         for klass in type(constraint).__mro__:
-            op_cls = cls._by_constraint.get(klass)
+            op_cls = cls._by_constraint.get(klass) or cls._by_constraint_name.get(
+                f"{klass.__module__}.{klass.__qualname__}"
+            )
             if op_cls is not None and op_cls is not cls:
                 return op_cls.from_constraint(constraint)
         raise ValueError(f"no operation creates a {type(constraint).__name__}")

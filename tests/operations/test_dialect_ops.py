@@ -188,3 +188,30 @@ def test_type_change_to_boolean_adds_no_check_on_postgresql(postgresql_url: str)
     )
     checks = run(lambda op: sa.inspect(op.get_bind()).get_check_constraints("t"))
     assert checks == []
+
+
+def test_exclude_constraints_render_for_autogenerate() -> None:
+    from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+    from gitmig.autogenerate.context import AutogenContext
+    from gitmig.autogenerate.render import render_op_text
+    from gitmig.operations import ops
+
+    ctx = AutogenContext(None, opts={}, autogenerate=False)
+    table = sa.Table(
+        "booking",
+        sa.MetaData(),
+        sa.Column("Room", sa.Integer),
+        ExcludeConstraint((sa.column("Room"), "="), using="gist", where="x > 1", name="ex"),
+    )
+    created = render_op_text(ctx, ops.CreateTableOp.from_table(table))
+    assert 'postgresql.ExcludeConstraint( (sa.column("Room"), "="), where=sa.text("x > 1")' in (
+        " ".join(created.split())
+    )
+    assert "from sqlalchemy.dialects import postgresql" in ctx.imports
+    constraint = next(c for c in table.constraints if isinstance(c, ExcludeConstraint))
+    added = render_op_text(ctx, ops.DropConstraintOp.from_constraint(constraint).reverse())
+    assert " ".join(added.split()) == (
+        'op.create_exclude_constraint( "ex", "booking", (sa.column("Room"), "="), '
+        'where=sa.text("x > 1"), using="gist", )'
+    )
