@@ -161,17 +161,35 @@ def test_type_change_to_boolean_adds_its_check_where_boolean_is_not_native(
     )
     with pytest.raises(sa.exc.OperationalError, match="ck_t_flag"):
         run(lambda op: op.execute("INSERT INTO t VALUES (1, 5)"))
-    # and back: the CHECK goes with the type
-    run(
+    # and back: as in Alembic, MySQL keeps a type's CHECK (old MySQL never made it)
+    sql = render(
+        "mysql",
         lambda op: op.alter_column(
             "t",
             "flag",
             type_=sa.Integer,
             existing_type=sa.Boolean(create_constraint=True, name="ck_t_flag"),
             existing_nullable=True,
-        )
+        ),
     )
-    run(lambda op: op.execute("INSERT INTO t VALUES (1, 5)"))
+    assert sql == ["ALTER TABLE t MODIFY flag INTEGER NULL"]
+
+
+def test_type_change_from_a_non_native_enum_drops_its_check_on_sql_server() -> None:
+    sql = render(
+        "mssql",
+        lambda op: op.alter_column(
+            "t",
+            "c",
+            type_=sa.String(10),
+            existing_type=sa.Enum("a", "b", name="xyz", create_constraint=True, native_enum=False),
+            existing_nullable=False,
+        ),
+    )
+    assert [s for s in sql if s != "GO"] == [
+        "ALTER TABLE t DROP CONSTRAINT xyz",
+        "ALTER TABLE t ALTER COLUMN c VARCHAR(10) NOT NULL",
+    ]
 
 
 def test_type_change_to_boolean_adds_no_check_on_postgresql(postgresql_url: str) -> None:
