@@ -12,7 +12,8 @@ Alembic's names and signatures (``_render_column(column, autogen_context)``,
 
 Hooks from ``context.configure()``: ``render_item(type_, obj, autogen_context)`` may return
 code for a ``"type"``, ``"server_default"``, ``"column"``, ``"primary_key"``, ``"unique"``,
-``"foreign_key"`` or ``"check"`` (or ``False`` for the default); ``user_module_prefix``
+``"foreign_key"``, ``"check"`` or ``"index"`` (a ``CreateIndexOp``; or ``False`` for the
+default); ``user_module_prefix``
 replaces the module path of types from outside SQLAlchemy; ``sqlalchemy_module_prefix`` and
 ``alembic_module_prefix`` (``"sa."``, ``"op."``) prefix SQLAlchemy constructs and operations;
 ``render_as_batch`` renders each table's changes inside ``op.batch_alter_table()``.
@@ -468,6 +469,9 @@ def _index_expressions(columns: Sequence[Any], autogen_context: AutogenContext) 
 
 @renderers.dispatch_for(ops.CreateIndexOp)
 def _add_index(autogen_context: AutogenContext, op: ops.CreateIndexOp) -> str:
+    rendered = _user_defined_render("index", op, autogen_context)
+    if rendered is not False:
+        return cast("str", rendered)
     args = [repr(_render_gen_name(autogen_context, op.index_name))]
     if not autogen_context._has_batch:
         args.append(repr(_ident(op.table_name)))

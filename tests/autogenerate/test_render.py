@@ -203,3 +203,43 @@ def test_render_op_text_is_one_operation_unindented():
     )
     assert text.startswith("op.add_column('account', sa.Column('name', sa.String(length=50)")
     assert not text.startswith(" ")
+
+
+def test_alembics_render_functions_keep_their_names_and_signatures():
+    from gitmig.autogenerate import render
+
+    context = AutogenContext(None, opts={}, autogenerate=False)
+    column = sa.Column("n", sa.Numeric(10, 2), server_default=sa.text("0"), nullable=False)
+    assert render._render_column(column, context) == (
+        "sa.Column('n', sa.Numeric(precision=10, scale=2), "
+        "server_default=sa.text('0'), nullable=False)"
+    )
+    assert render._repr_type(sa.Unicode(20), context) == "sa.Unicode(length=20)"
+    check = sa.CheckConstraint("n > 0", name="ck_n")
+    assert render._render_constraint(check, context, None) == (
+        "sa.CheckConstraint('n > 0', name='ck_n')"
+    )
+    with context._within_batch():
+        assert render.render_op_text(context, ops.DropColumnOp("t", "n")) == (
+            "batch_op.drop_column('n')"
+        )
+    assert render.render_op_text(context, ops.DropColumnOp("t", "n")) == (
+        "op.drop_column('t', 'n')"
+    )
+
+
+def test_render_migration_diffs_fills_the_template_tokens(sqlite_url):
+    from gitmig.autogenerate import _render_migration_diffs
+    from gitmig.runtime.migration import MigrationContext
+
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"target_metadata": metadata})
+        template_args: dict[str, object] = {}
+        _render_migration_diffs(context, template_args)
+    engine.dispose()
+    assert "op.create_table('t'," in str(template_args["upgrades"])
+    assert "op.drop_table('t')" in str(template_args["downgrades"])
+    assert template_args["imports"] == ""
