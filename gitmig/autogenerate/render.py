@@ -101,7 +101,6 @@ class Renderers:
 
 #: the renderers autogenerate uses; register your own operations here
 renderers = Renderers()
-default_renderers = renderers
 
 
 # -- revision bodies --------------------------------------------------------------------------
