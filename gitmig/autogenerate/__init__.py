@@ -11,6 +11,7 @@ from gitmig.autogenerate.api import (
     produce_migrations,
     render_python_code,
 )
+from gitmig.autogenerate.api import _render_migration_diffs as _render_migration_diffs
 from gitmig.autogenerate.compare import comparators
 from gitmig.autogenerate.context import AutogenContext
 from gitmig.autogenerate.render import render_op_text, renderers

@@ -20,7 +20,7 @@ from gitmig.autogenerate.compare import columns as _columns  # noqa: F401
 from gitmig.autogenerate.compare import constraints as _constraints  # noqa: F401
 from gitmig.autogenerate.compare.tables import populate_upgrade_ops
 from gitmig.autogenerate.context import AutogenContext
-from gitmig.autogenerate.render import render_ops_body
+from gitmig.autogenerate.render import _render_python_into_templatevars, render_ops_body
 from gitmig.exc import AutogenerateError
 from gitmig.operations import ops
 
@@ -62,23 +62,45 @@ def produce_migrations(
 def render_python_code(
     up_or_down_op: ops.OpContainer,
     sqlalchemy_module_prefix: str = "sa.",
+    alembic_module_prefix: str = "op.",
     render_as_batch: bool = False,
     imports: Iterable[str] = (),
     render_item: Callable[..., Any] | None = None,
     migration_context: MigrationContext | None = None,
     user_module_prefix: str | None = None,
 ) -> str:
-    """Python code for the operations of an ``UpgradeOps``/``DowngradeOps``."""
-    if sqlalchemy_module_prefix != "sa.":
-        raise AutogenerateError("gitmig renders SQLAlchemy names with the 'sa.' prefix only")
+    """Python code for the operations of an ``UpgradeOps``/``DowngradeOps``.
+
+    Without ``migration_context``, SQL is rendered for SQLAlchemy's default dialect.
+    """
     opts = {
+        "sqlalchemy_module_prefix": sqlalchemy_module_prefix,
+        "alembic_module_prefix": alembic_module_prefix,
         "render_as_batch": render_as_batch,
         "render_item": render_item,
         "user_module_prefix": user_module_prefix,
     }
+    if migration_context is None:
+        from sqlalchemy.engine.default import DefaultDialect
+
+        from gitmig.runtime.migration import MigrationContext
+
+        migration_context = MigrationContext.configure(dialect=DefaultDialect())
     autogen_context = AutogenContext(migration_context, opts=opts, autogenerate=False)
-    autogen_context.imports.update(imports)
+    autogen_context.imports = set(imports)
     return render_ops_body(autogen_context, up_or_down_op)
+
+
+def _render_migration_diffs(
+    migration_context: MigrationContext, template_args: dict[str, Any]
+) -> None:
+    """Compare ``target_metadata`` with the database; put the rendered bodies in
+    ``template_args`` under the context's upgrade/downgrade tokens (Alembic's name)."""
+    autogen_context = AutogenContext(migration_context)
+    upgrade_ops = ops.UpgradeOps([])
+    populate_upgrade_ops(autogen_context, upgrade_ops)
+    script = ops.MigrationScript(None, upgrade_ops, upgrade_ops.reverse())
+    _render_python_into_templatevars(autogen_context, script, template_args)
 
 
 class RevisionContext:

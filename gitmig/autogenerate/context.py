@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,15 @@ class AutogenContext:
             migration_context.connection if migration_context else None
         )
         self._has_batch = False
+
+    @contextlib.contextmanager
+    def _within_batch(self) -> Iterator[None]:
+        """Render operations as ``batch_op.*`` inside the block (Alembic's name)."""
+        self._has_batch = True
+        try:
+            yield
+        finally:
+            self._has_batch = False
 
     @functools.cached_property
     def inspector(self) -> Inspector:

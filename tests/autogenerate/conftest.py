@@ -99,12 +99,13 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
     eng.dispose()
 
 
-def ruff_check(path: Path) -> subprocess.CompletedProcess[str]:
-    """``ruff check`` as a user would run it: ruff's defaults (plus the line length rule),
-    from the project's folder (so that gitmig is a third-party import)."""
+def ruff_check(path: Path, line_length: bool = False) -> subprocess.CompletedProcess[str]:
+    """``ruff check`` as a user would run it: ruff's defaults (with ``line_length``, the line
+    length rule too), from the project's folder (so that gitmig is a third-party import)."""
     ruff = shutil.which("ruff") or str(Path(__import__("sys").executable).parent / "ruff")
+    extra = ["--extend-select", "E501"] if line_length else []
     return subprocess.run(
-        [ruff, "check", "--isolated", "--extend-select", "E501", "--no-cache", str(path)],
+        [ruff, "check", "--isolated", *extra, "--no-cache", str(path)],
         capture_output=True,
         text=True,
         check=False,

@@ -31,15 +31,15 @@ def test_new_autogenerate_writes_a_runnable_revision(sqlite_url, make_project):
     path = project.autogenerate(_model(), "create account")
     source = path.read_text(encoding="utf-8")
     assert '"""create account' in source
-    assert "op.create_table(" in source and 'op.drop_table("account")' in source
+    assert "op.create_table(" in source and "op.drop_table('account')" in source
     assert ruff_check(path).returncode == 0
     project.upgrade()
     assert project.tables() == {"account", "gitmig_ledger", "gitmig_version"}
 
     second = project.autogenerate(_model(sa.Column("email", sa.String(200))), "add email")
     text = second.read_text(encoding="utf-8")
-    assert 'op.add_column("account", sa.Column("email", sa.String(length=200)' in text
-    assert 'op.drop_column("account", "email")' in text
+    assert "op.add_column('account', sa.Column('email', sa.String(length=200)" in text
+    assert "op.drop_column('account', 'email')" in text
     assert f'down_revision = "{path.name.split("_")[0]}"' in text
 
 

@@ -105,9 +105,9 @@ def test_render_as_batch(sqlite_url):
     engine = sa.create_engine(sqlite_url)
     script = _added_column_script(engine)
     code = render_python_code(script.upgrade_ops, render_as_batch=True)
-    assert 'with op.batch_alter_table("t") as batch_op:' in code
-    assert 'batch_op.add_column(sa.Column("x", sa.String(length=10), nullable=False))' in code
-    assert 'batch_op.create_index("ix_t_x", ["x"], unique=False)' in code
+    assert "with op.batch_alter_table('t', schema=None) as batch_op:" in code
+    assert "batch_op.add_column(sa.Column('x', sa.String(length=10), nullable=False))" in code
+    assert "batch_op.create_index('ix_t_x', ['x'], unique=False)" in code
     engine.dispose()
 
 
@@ -122,7 +122,7 @@ def test_render_item_and_user_module_prefix(sqlite_url):
         return False
 
     code = render_python_code(script.upgrade_ops, render_item=render_item)
-    assert 'sa.Column("x", myapp.types.Name(), nullable=False)' in code
+    assert "sa.Column('x', myapp.types.Name(), nullable=False)" in code
 
     class Money(sa.types.TypeDecorator):
         impl = sa.Numeric
