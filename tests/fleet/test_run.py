@@ -161,7 +161,7 @@ def test_upgrade_target_api(sqlite_fleet) -> None:
     assert failed.after == ("r1",)
 
 
-def test_two_targets_at_once_in_threads(sqlite_fleet) -> None:
+def test_two_targets_at_once_in_threads(sqlite_fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     """env.py's `context` and the revisions' `op` are per thread: two targets migrated at
     the same moment each see their own migration."""
     config = sqlite_fleet.config()
@@ -171,6 +171,16 @@ def test_two_targets_at_once_in_threads(sqlite_fleet) -> None:
     upgrade_target(config, Target(second[0], second[1]), "r1")
     for name in (first[0], second[0]):
         sqlite_fleet.execute(name, "INSERT INTO log (rev) VALUES ('slow')")
+    # Each revision's sleep first waits for the other thread's: both must be inside a
+    # migration at the same moment (a global lock or shared context would break the barrier).
+    both_inside = threading.Barrier(2, timeout=30)
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        both_inside.wait()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
     outcomes: list[TargetOutcome] = []
     threads = [
         threading.Thread(
@@ -178,12 +188,11 @@ def test_two_targets_at_once_in_threads(sqlite_fleet) -> None:
         )
         for t in (first, second)
     ]
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert time.monotonic() - started < 0.55  # both 0.3 s sleeps overlapped
+    assert not both_inside.broken
     assert sorted(o.status for o in outcomes) == ["done", "done"], [o.report for o in outcomes]
     for name in (first[0], second[0]):
         assert sqlite_fleet.log(name) == ["r1", "r2", "slow"]
