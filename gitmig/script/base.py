@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -269,12 +270,11 @@ def _read_folder(folder: str) -> list[tuple[str, MarkerValues]]:
     """``(path, markers)`` of the revision files of one folder, in name order."""
     cache = MarkerCache(folder)
     with os.scandir(folder) as scan:
-        entries = sorted((e for e in scan if is_revision_file(e.name)), key=lambda e: e.name)
+        entries = [e for e in scan if is_revision_file(e.name)]
+    entries.sort(key=attrgetter("name"))
     found: list[tuple[str, MarkerValues]] = []
     problem: str | None = None
-    for entry in entries:
-        stamp = MarkerCache.stamp(entry)
-        hit, values = cache.get(entry.name, stamp)
+    for entry, stamp, hit, values in cache.lookup(entries):
         if not hit:
             with open(entry.path, "rb") as handle:
                 values, error = read_source(handle.read(), entry.path)

@@ -17,6 +17,7 @@ import contextlib
 import marshal
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from gitmig.script.source import READER_VERSION
@@ -24,11 +25,13 @@ from gitmig.script.source import READER_VERSION
 if TYPE_CHECKING:
     from gitmig.script.markers import MarkerValues
 
-__all__ = ["MarkerCache"]
+__all__ = ["Lookup", "MarkerCache"]
 
 _FORMAT = 1  # of the file itself
 
 _Stamp = tuple[int, int, int]
+#: What :meth:`MarkerCache.lookup` yields per file: entry, stamp, hit, cached markers.
+Lookup = tuple["os.DirEntry[str]", _Stamp, bool, "MarkerValues | None"]
 
 
 def _file_name() -> str:
@@ -50,7 +53,6 @@ class MarkerCache:
         self._path = os.path.join(_cache_dir(folder), _file_name())
         # name -> (stamp, markers), markers None for a file that declares no revision
         self._entries: dict[str, tuple[_Stamp, MarkerValues | None]] = {}
-        self._seen: set[str] = set()
         self._dirty = False
         try:
             with open(self._path, "rb") as handle:
@@ -60,33 +62,33 @@ class MarkerCache:
         if isinstance(loaded, dict):
             self._entries = loaded
 
-    @staticmethod
-    def stamp(entry: os.DirEntry[str]) -> _Stamp:
-        stat = entry.stat()
-        return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-    def get(self, name: str, stamp: _Stamp) -> tuple[bool, MarkerValues | None]:
-        """``(True, markers)`` when ``name`` is cached with this stamp, else ``(False, None)``."""
-        self._seen.add(name)
-        cached = self._entries.get(name)
-        if cached is not None:
-            if cached[0] == stamp:
-                return True, cached[1]
-            del self._entries[name]  # changed: whatever it holds now must be read again
-            self._dirty = True
-        return False, None
+    def lookup(self, entries: Iterable[os.DirEntry[str]]) -> Iterator[Lookup]:
+        """For each file, in order: its entry, its stamp, and whether the cache holds it
+        unchanged (then with its markers).  Entries of files not among ``entries`` are
+        dropped by the next :meth:`save`."""
+        cached = self._entries
+        fresh: dict[str, tuple[_Stamp, MarkerValues | None]] = {}
+        self._entries = fresh  # what this run saw; put() adds the files read afresh
+        for entry in entries:
+            stat = entry.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            known = cached.get(entry.name)
+            if known is not None and known[0] == stamp:
+                fresh[entry.name] = known
+                yield entry, stamp, True, known[1]
+            else:
+                yield entry, stamp, False, None
+        if not self._dirty and len(fresh) != len(cached):
+            self._dirty = True  # a file changed or went away
 
     def put(self, name: str, stamp: _Stamp, entry: MarkerValues | None) -> None:
         self._entries[name] = (stamp, entry)
         self._dirty = True
 
     def save(self) -> None:
-        """Write the cache back if anything changed (dropping files that are gone)."""
-        stale = set(self._entries) - self._seen
-        if sys.dont_write_bytecode or not (self._dirty or stale):
+        """Write the cache back if anything changed since it was read."""
+        if sys.dont_write_bytecode or not self._dirty:
             return
-        for name in stale:
-            del self._entries[name]
         temporary = f"{self._path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self._path), exist_ok=True)

@@ -98,12 +98,16 @@ class Revision:
         self.revision = revision
         #: ``down_revision`` as written in the file (a string, a tuple for a merge, or None)
         self.down_revision = down_revision
-        #: ``down_revision`` as a tuple
-        self.parents: tuple[str, ...] = _as_tuple(down_revision)
+        #: ``down_revision`` as a tuple (the common string case spelt out: it is most files)
+        self.parents: tuple[str, ...] = (
+            (down_revision,)
+            if down_revision and down_revision.__class__ is str
+            else _as_tuple(down_revision)
+        )
         #: ``depends_on`` as written in the file
         self.depends_on = depends_on
         #: ``depends_on`` as a tuple of full revision ids (resolved when put in a map)
-        self.dependencies: tuple[str, ...] = _as_tuple(depends_on)
+        self.dependencies: tuple[str, ...] = _as_tuple(depends_on) if depends_on else ()
         #: branch labels declared on this revision (see RevisionMap.labels for inherited ones)
         self.branch_labels: frozenset[str] = (
             frozenset(_as_tuple(branch_labels)) if branch_labels else _NO_LABELS
@@ -168,7 +172,7 @@ class RevisionMap:
             revisions = revisions()
         revs: dict[str, Revision] = {}
         for rev in revisions:
-            if not is_valid_id(rev.revision):
+            if not (_VALID_ID.match(rev.revision) and rev.revision not in _RESERVED):
                 raise RevisionError(
                     f"{rev.where}: invalid revision id {rev.revision!r}; ids may hold only "
                     "letters, digits, '_' and '.', and may not be head, heads, base or current"
@@ -179,11 +183,12 @@ class RevisionMap:
             revs[rev.revision] = rev
         self._revs = revs
         self._label_owner = self._collect_labels()
-        self._children: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
+        children: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
+        self._children = children
         self._dependents: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
-        for rev in revs.values():
+        for rev_id, rev in revs.items():
             for parent in rev.parents:
-                if parent == rev.revision:
+                if parent == rev_id:
                     raise CycleError(
                         f"{rev.where}: revision {parent} names itself as its down_revision",
                         (parent,),
@@ -195,10 +200,13 @@ class RevisionMap:
                         "branch, merge that branch first; `gitmig check-heads --against REF` "
                         "shows what a merge brings)"
                     )
-                self._children[parent].append(rev.revision)
-            rev.dependencies = tuple(self._resolve_dependency(rev, dep) for dep in rev.dependencies)
-            for dep in rev.dependencies:
-                self._dependents[dep].append(rev.revision)
+                children[parent].append(rev_id)
+            if rev.dependencies:
+                rev.dependencies = tuple(
+                    self._resolve_dependency(rev, dep) for dep in rev.dependencies
+                )
+                for dep in rev.dependencies:
+                    self._dependents[dep].append(rev.revision)
         self._order = self._toposort()
         self._position = {rev_id: i for i, rev_id in enumerate(self._order)}
         # Where each revision was declared: the files' order decides ties in a run's order.
@@ -213,6 +221,8 @@ class RevisionMap:
     def _collect_labels(self) -> dict[str, str]:
         owner: dict[str, str] = {}
         for rev in self._revs.values():
+            if not rev.branch_labels:
+                continue
             for label in sorted(rev.branch_labels):
                 if not is_valid_label(label):
                     raise RevisionError(
@@ -254,17 +264,28 @@ class RevisionMap:
         return rev.parents + rev.dependencies
 
     def _toposort(self) -> list[str]:
-        pending = {rev_id: len(set(self._edges_up(rev_id))) for rev_id in self._revs}
+        # Kahn's algorithm, the smallest ready id first.  Each up-edge occurrence (a parent
+        # or dependency, repeats included) has exactly one entry in the lists of children
+        # and dependents, so counting occurrences needs no sets.
+        pending = {
+            rev_id: len(rev.parents) + len(rev.dependencies) for rev_id, rev in self._revs.items()
+        }
         ready = [rev_id for rev_id, count in pending.items() if count == 0]
         heapq.heapify(ready)
         order: list[str] = []
+        push, pop = heapq.heappush, heapq.heappop
+        children, dependents = self._children, self._dependents
         while ready:
-            rev_id = heapq.heappop(ready)
+            rev_id = pop(ready)
             order.append(rev_id)
-            for later in set(self._children[rev_id]) | set(self._dependents[rev_id]):
-                pending[later] -= 1
-                if pending[later] == 0:
-                    heapq.heappush(ready, later)
+            for later in children[rev_id]:
+                count = pending[later] = pending[later] - 1
+                if count == 0:
+                    push(ready, later)
+            for later in dependents[rev_id]:
+                count = pending[later] = pending[later] - 1
+                if count == 0:
+                    push(ready, later)
         if len(order) != len(self._revs):
             cycle = self._find_cycle({r for r, count in pending.items() if count > 0})
             raise CycleError(

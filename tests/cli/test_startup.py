@@ -14,6 +14,8 @@ from tests.cli.conftest import Project
 
 REPO_ROOT = Path(gitmig.__file__).resolve().parents[1]
 HEAVY = ("sqlalchemy", "mako", "git")
+#: What a light command needs of gitmig.command: the graph commands and their helpers.
+LIGHT_COMMAND_MODULES = {"gitmig.command", "gitmig.command._base", "gitmig.command.graph"}
 
 
 def imported_modules(*args: str, cwd: Path) -> set[str]:
@@ -43,6 +45,10 @@ def test_light_commands_do_not_import_heavy_libraries(project: Project, command:
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert heavy == [], f"`gitmig {command}` imported {heavy[:5]}"
     assert "click" not in modules, f"`gitmig {command}` did not take the fast path"
+    # the command package loads a module when one of its names is first used
+    loaded = {m for m in modules if m.startswith("gitmig.command")}
+    assert loaded <= LIGHT_COMMAND_MODULES | {"gitmig.command.git_flows"}, sorted(loaded)
+    assert "dataclasses" not in modules, f"`gitmig {command}` imported dataclasses"
 
 
 def test_offline_upgrade_imports_only_its_dialect(project: Project) -> None:
