@@ -299,12 +299,21 @@ def if_exists_clause(compiler: DDLCompiler, flag: bool | None, words: str, suppo
 # -- standard (default) forms ----------------------------------------------------------------
 
 
-@compiles(RenameTable)
-def visit_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+def render_rename_table(
+    element: RenameTable, compiler: DDLCompiler, qualify_new_name: bool = True
+) -> str:
+    """``ALTER TABLE [s.]old RENAME TO [s.]new``; dialects that take a bare new name
+    (PostgreSQL, SQLite, Oracle) pass ``qualify_new_name=False``."""
+    schema = element.schema if qualify_new_name else None
     return (
         f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"RENAME TO {format_table_name(compiler, element.new_table_name, None)}"
+        f"RENAME TO {format_table_name(compiler, element.new_table_name, schema)}"
     )
+
+
+@compiles(RenameTable)
+def visit_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return render_rename_table(element, compiler)
 
 
 def render_add_column(
@@ -354,13 +363,18 @@ def visit_column_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> 
     return render_alter_column(element, compiler, f"TYPE {format_type(compiler, element.type_)}")
 
 
-@compiles(ColumnName)
-def visit_column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+def render_column_name(element: ColumnName, compiler: DDLCompiler, keyword: str = "RENAME") -> str:
+    """``ALTER TABLE t RENAME old TO new``; SQLite and Oracle need ``RENAME COLUMN``."""
     return (
         f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"RENAME COLUMN {format_column_name(compiler, element.column_name)} "
+        f"{keyword} {format_column_name(compiler, element.column_name)} "
         f"TO {format_column_name(compiler, element.newname)}"
     )
+
+
+@compiles(ColumnName)
+def visit_column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return render_column_name(element, compiler)
 
 
 @compiles(ColumnDefault)

@@ -212,7 +212,7 @@ def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: An
 def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
     if element.existing_type is None:
         # MySQL 8 and MariaDB 10.5 rename without restating the column
-        return base.visit_column_name(element, compiler, **kw)
+        return base.render_column_name(element, compiler, "RENAME COLUMN")
     return _change_column(_restate(element, MySQLChangeColumn, newname=element.newname), compiler)
 
 

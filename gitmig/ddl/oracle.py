@@ -67,3 +67,13 @@ def _column_identity(element: base.ColumnIdentity, compiler: DDLCompiler, **kw: 
     if element.identity is None:
         return _modify(element, compiler, "DROP IDENTITY")
     return _modify(element, compiler, base.format_identity(compiler, element.identity))
+
+
+@compiles(base.RenameTable, "oracle")
+def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_rename_table(element, compiler, qualify_new_name=False)
+
+
+@compiles(base.ColumnName, "oracle")
+def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_column_name(element, compiler, "RENAME COLUMN")

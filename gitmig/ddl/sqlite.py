@@ -259,6 +259,16 @@ def _needs_batch(element: base.AlterColumn, what: str) -> str:
     )
 
 
+@compiles(base.RenameTable, "sqlite")
+def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_rename_table(element, compiler, qualify_new_name=False)
+
+
+@compiles(base.ColumnName, "sqlite")
+def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_column_name(element, compiler, "RENAME COLUMN")
+
+
 @compiles(base.ColumnType, "sqlite")
 def _column_type(element: base.ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
     return _needs_batch(element, "change the type")
