@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Constraint, ForeignKeyConstraint
+from sqlalchemy import Constraint, ForeignKeyConstraint, PrimaryKeyConstraint
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import DropConstraint
 from sqlalchemy.types import to_instance
 
 from gitmig.ddl import base
@@ -120,13 +121,13 @@ class MySQLImpl(DefaultImpl):
         if name is not None:
             self._exec(base.ColumnName(table_name, column_name, name, schema=schema))
 
-    def drop_constraint(self, const: Constraint) -> None:
+    def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
         if type(const) is Constraint:
             raise UnsupportedOperationError(
                 f"MySQL has no generic DROP CONSTRAINT for {const.name!r}: pass type_= "
                 "('foreignkey', 'primary', 'unique' or 'check') to drop_constraint()"
             )
-        super().drop_constraint(const)
+        super().drop_constraint(const, if_exists=if_exists)
 
     def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
         # InnoDB foreign key names are unique per database: free them for the copy
@@ -233,3 +234,20 @@ def _add_column(element: base.AddColumn, compiler: DDLCompiler, **kw: Any) -> st
 @compiles(base.DropColumn, *_DIALECTS)
 def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
     return base.render_drop_column(element, compiler, if_exists=_is_mariadb(compiler))
+
+
+@compiles(DropConstraint, *_DIALECTS)
+def _drop_constraint(element: DropConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    text: str = compiler.visit_drop_constraint(element, **kw)  # type: ignore[no-untyped-call]
+    if not element.if_exists:
+        return text
+    constraint = element.element
+    # MariaDB has DROP {FOREIGN KEY|INDEX|CONSTRAINT} IF EXISTS; MySQL and a primary key none
+    if not _is_mariadb(compiler) or isinstance(constraint, PrimaryKeyConstraint):
+        raise UnsupportedOperationError(
+            f"{compiler.dialect.name} has no IF EXISTS for dropping constraint "
+            f"{constraint.name!r}; drop the if_exists argument"
+        )
+    name = str(compiler.preparer.format_constraint(constraint))
+    head, _, tail = text.rpartition(name)
+    return f"{head}IF EXISTS {name}{tail}"

@@ -77,3 +77,8 @@ def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -
 @compiles(base.ColumnName, "oracle")
 def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
     return base.render_column_name(element, compiler, "RENAME COLUMN")
+
+
+@compiles(base.DropColumn, "oracle")
+def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_drop_column(element, compiler)  # Oracle has no IF EXISTS here

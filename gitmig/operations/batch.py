@@ -102,8 +102,8 @@ class BatchOperationsImpl:
     def add_constraint(self, const: Constraint) -> None:
         self._record("add_constraint", (const,), {})
 
-    def drop_constraint(self, const: Constraint) -> None:
-        self._record("drop_constraint", (const,), {})
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        self._record("drop_constraint", (const,), kw)
 
     def create_index(self, index: Index, **kw: Any) -> None:
         self._record("create_index", (index,), kw)
@@ -398,6 +398,8 @@ class ApplyBatchImpl:
         self._place(name or column_name, insert_before, insert_after)
 
     def add_constraint(self, const: Constraint) -> None:
+        if getattr(const, "_type_bound", False):
+            return  # a type's own CHECK: the column's new type brings it to the new table
         if const.name is _NONE_NAME and not isinstance(const, PrimaryKeyConstraint):
             self.unnamed_constraints.append(const)  # explicitly unnamed, as Alembic allows
             return
@@ -413,7 +415,7 @@ class ApplyBatchImpl:
             return
         self.named_constraints[const.name] = const
 
-    def drop_constraint(self, const: Constraint) -> None:
+    def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
         name = const.name
         if not isinstance(name, str) or not name:
             raise UnsupportedOperationError(
@@ -432,7 +434,7 @@ class ApplyBatchImpl:
                 if col_const.name == name:
                     col.constraints.discard(col_const)
                     return
-        if not getattr(const, "_type_bound", False):
+        if not if_exists and not getattr(const, "_type_bound", False):
             # a type's own CHECK comes and goes with the type; nothing to drop here
             raise UnsupportedOperationError(
                 f"batch drop_constraint: table {self.table.name!r} has no constraint {name!r}"
