@@ -398,8 +398,6 @@ class ApplyBatchImpl:
         self._place(name or column_name, insert_before, insert_after)
 
     def add_constraint(self, const: Constraint) -> None:
-        if getattr(const, "_type_bound", False):
-            return  # a type's own CHECK: the column's new type brings it to the new table
         if const.name is _NONE_NAME and not isinstance(const, PrimaryKeyConstraint):
             self.unnamed_constraints.append(const)  # explicitly unnamed, as Alembic allows
             return
@@ -463,8 +461,9 @@ class ApplyBatchImpl:
     def _create(self, impl: DefaultImpl) -> None:
         """Create the new table, copy the rows, swap the tables, recreate the indexes.
 
-        If copying the rows fails, the new table is dropped again and the old one is left
-        as it was. ``new_table`` keeps the temporary name afterwards.
+        If copying the rows fails, the new table is dropped again (or rolled back, where
+        DDL is transactional) and the old one is left as it was. ``new_table`` keeps the
+        temporary name afterwards.
         """
         if self.new_table is not None:
             raise UnsupportedOperationError(
@@ -486,7 +485,10 @@ class ApplyBatchImpl:
                 )
             impl.drop_table(self.table)
         except BaseException:
-            impl.drop_table(new_table)
+            if not impl.transactional_ddl:
+                # where DDL is transactional the rollback takes the new table away, and
+                # PostgreSQL would refuse any further statement in the failed transaction
+                impl.drop_table(new_table)
             raise
         impl.rename_table(self.temp_table_name, self.table.name, schema=self.table.schema)
         new_table.name = self.table.name
