@@ -410,8 +410,16 @@ class DefaultImpl:
     ) -> None:
         """Insert ``rows``; offline, each row is one ``INSERT`` with inline literals."""
         if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
-            raise TypeError("bulk_insert() needs a list of dictionaries")
+            raise TypeError(
+                f"List expected: bulk_insert() takes a list of dictionaries, "
+                f"not a {type(rows).__name__}"
+            )
         for row in rows:
+            if not isinstance(row, Mapping):
+                raise TypeError(
+                    f"List of dictionaries expected: bulk_insert() got a row that is a "
+                    f"{type(row).__name__}"
+                )
             unknown = set(row) - set(table.c.keys())
             if unknown:
                 raise ValueError(

@@ -178,10 +178,17 @@ def test_alter_column_schema_type_checks_offline() -> None:
         "ALTER TABLE t MODIFY c BOOL NULL",
         "ALTER TABLE t ADD CONSTRAINT ck_t_c CHECK (c IN (0, 1))",
     ]
-    assert render("mariadb", from_bool) == [
+    op, buf = offline_ops("mssql")
+    dialect = op.get_context().dialect  # SQL Server without a native boolean type
+    dialect.supports_native_boolean = False
+    dialect.non_native_boolean_check_constraint = True
+    from_bool(op)
+    assert statements(buf.getvalue()) == [
         "ALTER TABLE t DROP CONSTRAINT ck_t_c",
-        "ALTER TABLE t MODIFY c VARCHAR(5) NULL",
+        "ALTER TABLE t ALTER COLUMN c VARCHAR(5) NULL",
     ]
+    # MySQL/MariaDB leave the old type's CHECK alone, as Alembic does
+    assert render("mariadb", from_bool) == ["ALTER TABLE t MODIFY c VARCHAR(5) NULL"]
     # a native boolean has no CHECK to add or drop
     assert render("postgresql", to_bool) == [
         "ALTER TABLE t ALTER COLUMN c TYPE BOOLEAN",
