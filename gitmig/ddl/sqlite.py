@@ -114,12 +114,14 @@ class SQLiteImpl(DefaultImpl):
 
     def add_constraint(self, const: Constraint) -> None:
         raise UnsupportedOperationError(
-            batch_mode_hint(_table_name(const), f"add constraint {const.name!r}")
+            "No support for ALTER of constraints in SQLite dialect: "
+            + batch_mode_hint(_table_name(const), f"add constraint {const.name!r}")
         )
 
     def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
         raise UnsupportedOperationError(
-            batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
+            "No support for ALTER of constraints in SQLite dialect: "
+            + batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
         )
 
     def batch_transfer(

@@ -342,3 +342,11 @@ def test_failed_copy_leaves_the_table_as_it_was(run: Run, inspect: Inspect) -> N
 
 def test_impl_registry_serves_the_default_dialect() -> None:
     assert impl_for_dialect("default").__dialect__ == "default"
+
+
+def test_sqlite_constraint_alter_is_a_not_implemented_error() -> None:
+    # Alembic raises NotImplementedError here; scripts that catch it keep working
+    with pytest.raises(NotImplementedError, match="No support for ALTER of constraints"):
+        render("sqlite", lambda op: op.create_check_constraint("ck", "t", "x > 5"))
+    with pytest.raises(UnsupportedOperationError, match="batch_alter_table"):
+        render("sqlite", lambda op: op.drop_constraint("ck", "t"))
