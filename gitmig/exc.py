@@ -110,8 +110,12 @@ class LockTimeoutError(GitmigError):
     """The migration lock could not be taken within the allowed time."""
 
 
-class UnsupportedOperationError(GitmigError):
-    """The dialect cannot perform the operation as asked (e.g. SQLite needs batch mode)."""
+class UnsupportedOperationError(GitmigError, NotImplementedError):
+    """The dialect cannot perform the operation as asked (e.g. SQLite needs batch mode).
+
+    Also a ``NotImplementedError``, which is what Alembic raises in these cases, so a script
+    that catches that keeps working.
+    """
 
 
 class GitError(GitmigError):

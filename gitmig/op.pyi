@@ -30,10 +30,17 @@ def add_column(
     *,
     schema: str | None = None,
     if_not_exists: bool | None = None,
+    inline_references: bool | None = None,
+    inline_primary_key: bool | None = None,
 ) -> None:
     """Add a column; its ``ForeignKey``, ``unique=True`` and ``index=True`` come along.
 
-    Example: ``op.add_column("account", sa.Column("age", sa.Integer))``
+    The foreign key is added as its own constraint, unless ``inline_references=True``
+    writes it into the column (``REFERENCES t (c)``; only for a column with one foreign
+    key). ``primary_key=True`` only makes the column NOT NULL, unless
+    ``inline_primary_key=True`` writes ``PRIMARY KEY`` into it.
+
+    Example: ``op.add_column("item", sa.Column("kind_id", sa.ForeignKey("kind.id")))``
     """
 
 def alter_column(
@@ -254,9 +261,11 @@ def drop_constraint(
     type_: str | None = None,
     *,
     schema: str | None = None,
+    if_exists: bool | None = None,
 ) -> None:
     """Drop a named constraint; ``type_`` (``foreignkey``, ``primary``, ``unique``,
-    ``check``) is required on MySQL/MariaDB.
+    ``check``) is required on MySQL/MariaDB. ``if_exists=True`` writes
+    ``DROP CONSTRAINT IF EXISTS`` (PostgreSQL, MariaDB; MySQL has no such clause).
 
     Example: ``op.drop_constraint("uq_account_email", "account", type_="unique")``
     """

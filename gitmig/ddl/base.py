@@ -26,6 +26,9 @@ from sqlalchemy.types import to_instance
 from gitmig.exc import UnsupportedOperationError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy import ForeignKey
     from sqlalchemy.sql.compiler import DDLCompiler
     from sqlalchemy.types import TypeEngine
 
@@ -217,6 +220,8 @@ class AddColumn(AlterTable):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
         super().__init__(name, schema=schema)
         if column.table is None:
@@ -224,6 +229,10 @@ class AddColumn(AlterTable):
             Table(name, MetaData(), column, schema=schema)
         self.column = column
         self.if_not_exists = if_not_exists
+        #: write the column's one ForeignKey as ``REFERENCES t (c)`` in the column itself
+        self.inline_references = inline_references
+        #: write ``PRIMARY KEY`` in the column itself when it has ``primary_key=True``
+        self.inline_primary_key = inline_primary_key
 
 
 class DropColumn(AlterTable):
@@ -323,12 +332,42 @@ def if_exists_clause(compiler: DDLCompiler, flag: bool | None, words: str, suppo
 # -- standard (default) forms ----------------------------------------------------------------
 
 
-@compiles(RenameTable)
-def visit_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+def render_rename_table(
+    element: RenameTable, compiler: DDLCompiler, qualify_new_name: bool = True
+) -> str:
+    """``ALTER TABLE [s.]old RENAME TO [s.]new``; dialects that take a bare new name
+    (PostgreSQL, SQLite, Oracle) pass ``qualify_new_name=False``."""
+    schema = element.schema if qualify_new_name else None
     return (
         f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"RENAME TO {format_table_name(compiler, element.new_table_name, None)}"
+        f"RENAME TO {format_table_name(compiler, element.new_table_name, schema)}"
     )
+
+
+@compiles(RenameTable)
+def visit_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return render_rename_table(element, compiler)
+
+
+def inline_foreign_key(column: Column[Any]) -> ForeignKey | None:
+    """The ForeignKey ``inline_references=True`` writes into the column: its only one (with
+    several, which one comes first is not defined, so each gets its own constraint)."""
+    fks = list(column.foreign_keys)
+    return fks[0] if len(fks) == 1 else None
+
+
+def references_clause(compiler: DDLCompiler, fk: ForeignKey, qualify: bool = True) -> str:
+    """`` REFERENCES [s.]t (c)`` with the key's MATCH, ON DELETE/UPDATE and DEFERRABLE;
+    ``qualify=False`` leaves the schema out (SQLite allows none there)."""
+    schema, table, column = fk._column_tokens
+    referent = format_table_name(compiler, table or "", schema if qualify else None)
+    text = f" REFERENCES {referent} ({format_column_name(compiler, column or '')})"
+    constraint = fk.constraint
+    if constraint is not None:
+        text += compiler.define_constraint_match(constraint)
+        text += compiler.define_constraint_cascades(constraint)
+        text += compiler.define_constraint_deferrability(constraint)
+    return text
 
 
 def render_add_column(
@@ -336,14 +375,28 @@ def render_add_column(
     compiler: DDLCompiler,
     keyword: str = "ADD COLUMN",
     if_not_exists: bool = False,
+    references: Sequence[ForeignKey] | None = None,
+    qualify_references: bool = True,
 ) -> str:
-    """``ALTER TABLE t <keyword> [IF NOT EXISTS] <column>``; ``if_not_exists`` says whether
-    the dialect has the clause."""
+    """``ALTER TABLE t <keyword> [IF NOT EXISTS] <column> [PRIMARY KEY] [REFERENCES ...]``.
+
+    ``if_not_exists`` says whether the dialect has the clause; ``references`` are the foreign
+    keys to write inline (by default the one ``element.inline_references`` asks for).
+    """
     clause = if_exists_clause(compiler, element.if_not_exists, "IF NOT EXISTS", if_not_exists)
-    return (
+    column = element.column
+    text = (
         f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"{keyword} {clause}{column_spec(compiler, element.column)}"
+        f"{keyword} {clause}{column_spec(compiler, column)}"
     )
+    if element.inline_primary_key and column.primary_key:
+        text += " PRIMARY KEY"
+    if references is None:
+        fk = inline_foreign_key(column) if element.inline_references else None
+        references = [fk] if fk is not None else []
+    for fk in references:
+        text += references_clause(compiler, fk, qualify=qualify_references)
+    return text
 
 
 def render_drop_column(element: DropColumn, compiler: DDLCompiler, if_exists: bool = False) -> str:
@@ -358,12 +411,14 @@ def render_drop_column(element: DropColumn, compiler: DDLCompiler, if_exists: bo
 
 @compiles(AddColumn)
 def visit_add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    return render_add_column(element, compiler)
+    # the standard form writes IF [NOT] EXISTS when asked, as Alembic does: a dialect
+    # without it has its own form that refuses the flag
+    return render_add_column(element, compiler, if_not_exists=True)
 
 
 @compiles(DropColumn)
 def visit_drop_column(element: DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    return render_drop_column(element, compiler)
+    return render_drop_column(element, compiler, if_exists=True)
 
 
 @compiles(ColumnNullable)
@@ -378,13 +433,18 @@ def visit_column_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> 
     return render_alter_column(element, compiler, f"TYPE {format_type(compiler, element.type_)}")
 
 
-@compiles(ColumnName)
-def visit_column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+def render_column_name(element: ColumnName, compiler: DDLCompiler, keyword: str = "RENAME") -> str:
+    """``ALTER TABLE t RENAME old TO new``; SQLite and Oracle need ``RENAME COLUMN``."""
     return (
         f"{alter_table(compiler, element.table_name, element.schema)} "
-        f"RENAME COLUMN {format_column_name(compiler, element.column_name)} "
+        f"{keyword} {format_column_name(compiler, element.column_name)} "
         f"TO {format_column_name(compiler, element.newname)}"
     )
+
+
+@compiles(ColumnName)
+def visit_column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return render_column_name(element, compiler)
 
 
 @compiles(ColumnDefault)

@@ -233,17 +233,22 @@ class DefaultImpl:
     ) -> None:
         self._exec(base.RenameTable(old_table_name, new_table_name, schema=schema))
 
+    def _keeps_comments(self) -> bool:
+        """Whether comment statements go out: a dialect gitmig knows to have no comments
+        (SQLite) has nowhere to keep one; any dialect without an impl of its own gets the
+        standard ``COMMENT ON`` statements, as under Alembic."""
+        return bool(self.dialect.supports_comments) or type(self).__dialect__ == "default"
+
     def create_table_comment(self, table: Table) -> None:
-        # a dialect without comments (SQLite) has nowhere to keep one: nothing to do
-        if self.dialect.supports_comments:
+        if self._keeps_comments():
             self._exec(SetTableComment(table))
 
     def drop_table_comment(self, table: Table) -> None:
-        if self.dialect.supports_comments:
+        if self._keeps_comments():
             self._exec(DropTableComment(table))
 
     def create_column_comment(self, column: Column[Any]) -> None:
-        if self.dialect.supports_comments:
+        if self._keeps_comments():
             self._exec(SetColumnComment(column))
 
     # -- columns ------------------------------------------------------------------------
@@ -254,15 +259,31 @@ class DefaultImpl:
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
         **kw: Any,
     ) -> None:
         """``ADD COLUMN``, then the constraints and indexes the column's flags imply.
 
         ``column`` may belong to a (stub) table, whose non-primary-key constraints (foreign
         keys, ``unique=True``) and indexes (``index=True``) are created after it.
+        ``inline_references`` writes the column's one foreign key into the column
+        (``REFERENCES t (c)``) instead; ``inline_primary_key`` writes ``PRIMARY KEY`` there.
         """
-        self._exec(base.AddColumn(table_name, column, schema=schema, if_not_exists=if_not_exists))
+        self._exec(
+            base.AddColumn(
+                table_name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+            )
+        )
+        inlined = base.inline_foreign_key(column) if inline_references else None
         for constraint in self._column_constraints(column):
+            if inlined is not None and constraint is inlined.constraint:
+                continue
             self.add_constraint(constraint)
         if (
             column.comment is not None
@@ -388,8 +409,9 @@ class DefaultImpl:
     def add_constraint(self, const: Constraint) -> None:
         self._exec(AddConstraint(const))
 
-    def drop_constraint(self, const: Constraint) -> None:
-        self._exec(DropConstraint(const))
+    def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
+        """``ALTER TABLE t DROP CONSTRAINT [IF EXISTS] name``."""
+        self._exec(DropConstraint(const, if_exists=bool(if_exists)))
 
     # -- data ---------------------------------------------------------------------------
 
@@ -401,8 +423,16 @@ class DefaultImpl:
     ) -> None:
         """Insert ``rows``; offline, each row is one ``INSERT`` with inline literals."""
         if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
-            raise TypeError("bulk_insert() needs a list of dictionaries")
+            raise TypeError(
+                f"List expected: bulk_insert() takes a list of dictionaries, "
+                f"not a {type(rows).__name__}"
+            )
         for row in rows:
+            if not isinstance(row, Mapping):
+                raise TypeError(
+                    f"List of dictionaries expected: bulk_insert() got a row that is a "
+                    f"{type(row).__name__}"
+                )
             unknown = set(row) - set(table.c.keys())
             if unknown:
                 raise ValueError(

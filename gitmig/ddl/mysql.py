@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import CheckConstraint, Constraint, ForeignKeyConstraint
+from sqlalchemy import CheckConstraint, Constraint, ForeignKeyConstraint, PrimaryKeyConstraint
 from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import DropConstraint
 from sqlalchemy.types import to_instance
 
 from gitmig.ddl import base
@@ -167,10 +168,10 @@ class MySQLImpl(DefaultImpl):
             inspector_column, metadata_column, rendered_metadata_default, rendered_inspector_default
         )
 
-    def drop_constraint(self, const: Constraint) -> None:
-        if isinstance(const, CheckConstraint) and getattr(const, "_type_bound", False):
-            # a type's own CHECK (Boolean, Enum) may never have been made: MySQL before
-            # 8.0.16 parsed CHECK and ignored it, so dropping it would fail; it is left
+    def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
+        if isinstance(const, CheckConstraint) and const._type_bound:
+            # a type's own CHECK (alter_column away from Boolean/Enum) is left alone, as
+            # under Alembic: MySQL before 8.0.16 never stored one, so there may be none
             return
         if type(const) is Constraint:
             raise NoGenericDropError(
@@ -178,7 +179,7 @@ class MySQLImpl(DefaultImpl):
                 f"pass type_= ('foreignkey', 'primary', 'unique' or 'check') to "
                 f"drop_constraint({const.name!r}, ...)"
             )
-        super().drop_constraint(const)
+        super().drop_constraint(const, if_exists=if_exists)
 
     def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
         # InnoDB foreign key names are unique per database: free them for the copy
@@ -279,7 +280,7 @@ def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: An
 def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
     if element.existing_type is None:
         # MySQL 8 and MariaDB 10.5 rename without restating the column
-        return base.visit_column_name(element, compiler, **kw)
+        return base.render_column_name(element, compiler, "RENAME COLUMN")
     return _change_column(_restate(element, MySQLChangeColumn, newname=element.newname), compiler)
 
 
@@ -302,3 +303,24 @@ def _add_column(element: base.AddColumn, compiler: DDLCompiler, **kw: Any) -> st
 @compiles(base.DropColumn, *_DIALECTS)
 def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
     return base.render_drop_column(element, compiler, if_exists=True)
+
+
+def _is_mariadb(compiler: DDLCompiler) -> bool:
+    return bool(getattr(compiler.dialect, "is_mariadb", False))
+
+
+@compiles(DropConstraint, *_DIALECTS)
+def _drop_constraint(element: DropConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    text: str = compiler.visit_drop_constraint(element, **kw)  # type: ignore[no-untyped-call]
+    if not element.if_exists:
+        return text
+    constraint = element.element
+    # MariaDB has DROP {FOREIGN KEY|INDEX|CONSTRAINT} IF EXISTS; MySQL and a primary key none
+    if not _is_mariadb(compiler) or isinstance(constraint, PrimaryKeyConstraint):
+        raise UnsupportedOperationError(
+            f"{compiler.dialect.name} has no IF EXISTS for dropping constraint "
+            f"{constraint.name!r}; drop the if_exists argument"
+        )
+    name = str(compiler.preparer.format_constraint(constraint))
+    head, _, tail = text.rpartition(name)
+    return f"{head}IF EXISTS {name}{tail}"

@@ -84,3 +84,18 @@ def _column_comment(element: base.ColumnComment, compiler: DDLCompiler, **kw: An
         f"COMMENT ON COLUMN {table}.{base.format_column_name(compiler, element.column_name)} "
         f"IS {comment}"
     )
+
+
+@compiles(base.RenameTable, "oracle")
+def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_rename_table(element, compiler, qualify_new_name=False)
+
+
+@compiles(base.ColumnName, "oracle")
+def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_column_name(element, compiler, "RENAME COLUMN")
+
+
+@compiles(base.DropColumn, "oracle")
+def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_drop_column(element, compiler)  # Oracle has no IF EXISTS here

@@ -163,3 +163,8 @@ _IDENTITY_OPTIONS = (
     "cycle",
     "cache",
 )
+
+
+@compiles(base.RenameTable, "postgresql")
+def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_rename_table(element, compiler, qualify_new_name=False)

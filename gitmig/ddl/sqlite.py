@@ -56,9 +56,12 @@ class SQLiteImpl(DefaultImpl):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
         **kw: Any,
     ) -> None:
-        # a foreign key goes inline (REFERENCES); any other constraint needs a rebuild
+        # a foreign key goes inline (REFERENCES) whatever inline_references says; any other
+        # constraint, and a primary key inline or not, needs a rebuild
         for constraint in self._column_constraints(column):
             if not isinstance(constraint, ForeignKeyConstraint):
                 raise UnsupportedOperationError(
@@ -111,12 +114,14 @@ class SQLiteImpl(DefaultImpl):
 
     def add_constraint(self, const: Constraint) -> None:
         raise UnsupportedOperationError(
-            batch_mode_hint(_table_name(const), f"add constraint {const.name!r}")
+            "No support for ALTER of constraints in SQLite dialect: "
+            + batch_mode_hint(_table_name(const), f"add constraint {const.name!r}")
         )
 
-    def drop_constraint(self, const: Constraint) -> None:
+    def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
         raise UnsupportedOperationError(
-            batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
+            "No support for ALTER of constraints in SQLite dialect: "
+            + batch_mode_hint(_table_name(const), f"drop constraint {const.name!r}")
         )
 
     def batch_transfer(
@@ -242,21 +247,30 @@ def _rename_only(kw: dict[str, Any]) -> bool:
 
 @compiles(base.AddColumn, "sqlite")
 def _add_column(element: base.AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    text = base.render_add_column(element, compiler)
-    for fk in sorted(element.column.foreign_keys, key=lambda f: f.target_fullname):
-        _, referent, remote = fk._column_tokens
-        text += (
-            f" REFERENCES {compiler.preparer.quote(referent or '')} "
-            f"({compiler.preparer.quote(remote or '')})"
-        )
-        text += compiler.define_constraint_cascades(fk.constraint) if fk.constraint else ""
-    return text
+    # SQLite cannot add a constraint to a table: every foreign key goes inline, unqualified
+    fks = sorted(element.column.foreign_keys, key=lambda f: f.target_fullname)
+    return base.render_add_column(element, compiler, references=fks, qualify_references=False)
 
 
 def _needs_batch(element: base.AlterColumn, what: str) -> str:
     raise UnsupportedOperationError(
         batch_mode_hint(element.table_name, f"{what} of column {element.column_name!r}")
     )
+
+
+@compiles(base.DropColumn, "sqlite")
+def _drop_column(element: base.DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_drop_column(element, compiler)  # SQLite has no IF EXISTS here
+
+
+@compiles(base.RenameTable, "sqlite")
+def _rename_table(element: base.RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_rename_table(element, compiler, qualify_new_name=False)
+
+
+@compiles(base.ColumnName, "sqlite")
+def _column_name(element: base.ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return base.render_column_name(element, compiler, "RENAME COLUMN")
 
 
 @compiles(base.ColumnType, "sqlite")

@@ -420,12 +420,28 @@ class Operations(AbstractOperations):
         *,
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
         """Add a column; its ``ForeignKey``, ``unique=True`` and ``index=True`` come along.
 
-        Example: ``op.add_column("account", sa.Column("age", sa.Integer))``
+        The foreign key is added as its own constraint, unless ``inline_references=True``
+        writes it into the column (``REFERENCES t (c)``; only for a column with one foreign
+        key). ``primary_key=True`` only makes the column NOT NULL, unless
+        ``inline_primary_key=True`` writes ``PRIMARY KEY`` into it.
+
+        Example: ``op.add_column("item", sa.Column("kind_id", sa.ForeignKey("kind.id")))``
         """
-        self.invoke(ops.AddColumnOp(table_name, column, schema=schema, if_not_exists=if_not_exists))
+        self.invoke(
+            ops.AddColumnOp(
+                table_name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+            )
+        )
 
     def drop_column(
         self,
@@ -640,13 +656,19 @@ class Operations(AbstractOperations):
         type_: str | None = None,
         *,
         schema: str | None = None,
+        if_exists: bool | None = None,
     ) -> None:
         """Drop a named constraint; ``type_`` (``foreignkey``, ``primary``, ``unique``,
-        ``check``) is required on MySQL/MariaDB.
+        ``check``) is required on MySQL/MariaDB. ``if_exists=True`` writes
+        ``DROP CONSTRAINT IF EXISTS`` (PostgreSQL, MariaDB; MySQL has no such clause).
 
         Example: ``op.drop_constraint("uq_account_email", "account", type_="unique")``
         """
-        self.invoke(ops.DropConstraintOp(constraint_name, table_name, type_, schema=schema))
+        self.invoke(
+            ops.DropConstraintOp(
+                constraint_name, table_name, type_, schema=schema, if_exists=if_exists
+            )
+        )
 
     # -- data -----------------------------------------------------------------------
 
@@ -688,8 +710,13 @@ class BatchOperations(AbstractOperations):
         insert_before: str | None = None,
         insert_after: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
         """Add a column; ``insert_before``/``insert_after`` place it when the table is rebuilt.
+
+        ``inline_references``/``inline_primary_key`` as for ``Operations.add_column`` (a
+        rebuild writes the whole table, foreign keys and primary key included, anyway).
 
         Example: ``batch_op.add_column(sa.Column("age", sa.Integer), insert_after="name")``
         """
@@ -699,7 +726,17 @@ class BatchOperations(AbstractOperations):
             kw["insert_before"] = insert_before
         if insert_after:
             kw["insert_after"] = insert_after
-        self.invoke(ops.AddColumnOp(name, column, schema=schema, if_not_exists=if_not_exists, **kw))
+        self.invoke(
+            ops.AddColumnOp(
+                name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+                **kw,
+            )
+        )
 
     def alter_column(
         self,

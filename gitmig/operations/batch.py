@@ -1,7 +1,7 @@
 """Batch mode: collect changes to one table, then ALTER it or rebuild it ("move and copy").
 
 SQLite's ALTER TABLE cannot change types, nullability, defaults or constraints, so
-``batch_alter_table`` rebuilds the table: create ``_gitmig_tmp_<table>`` with the new shape,
+``batch_alter_table`` rebuilds the table: create ``_alembic_tmp_<table>`` with the new shape,
 copy every row across, drop the old table, rename the new one into place and recreate the
 indexes.  Named and unnamed unique/check constraints and foreign keys are carried over from
 the reflected table (or from ``copy_from`` offline).
@@ -29,6 +29,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.schema import DefaultClause
+from sqlalchemy.sql.base import _NONE_NAME
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import SchemaType, to_instance
 
 from gitmig.exc import UnsupportedOperationError
@@ -100,8 +102,8 @@ class BatchOperationsImpl:
     def add_constraint(self, const: Constraint) -> None:
         self._record("add_constraint", (const,), {})
 
-    def drop_constraint(self, const: Constraint) -> None:
-        self._record("drop_constraint", (const,), {})
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        self._record("drop_constraint", (const,), kw)
 
     def create_index(self, index: Index, **kw: Any) -> None:
         self._record("create_index", (index,), kw)
@@ -139,7 +141,7 @@ class BatchOperationsImpl:
         )
         for name, args, kw in self.batch:
             getattr(apply, name)(*args, **kw)
-        apply.create(self.impl)
+        apply._create(self.impl)
 
     def _existing_table(self) -> Table:
         metadata = MetaData(naming_convention=dict(self.naming_convention or {}) or None)
@@ -213,7 +215,9 @@ class ApplyBatchImpl:
         self.table_kwargs = dict(table_kwargs)
         self.reflected = reflected
         self.reorder = list(partial_reordering)
-        self.temp_table_name = f"_gitmig_tmp_{table.name}"
+        self.temp_table_name = self._calc_temp_name(table.name)
+        #: the table as rebuilt, under the temporary name; set by ``_create``
+        self.new_table: Table | None = None
         self.comment = table.comment
         self.columns: dict[str, Column[Any]] = {}
         #: new column name -> the old column (expression) its data comes from
@@ -236,9 +240,14 @@ class ApplyBatchImpl:
         self.pk_name = pk.name if pk is not None and isinstance(pk.name, str) else None
         self.named_constraints: dict[str, Constraint] = {}
         self.unnamed_constraints: list[Constraint] = []
+        # a CHECK in table_args restates the table's unnamed reflected CHECKs (Alembic's
+        # remedy for them): carrying both would check twice
+        restated = any(isinstance(arg, CheckConstraint) for arg in table_args)
         for const in table.constraints:
             if isinstance(const, PrimaryKeyConstraint) or getattr(const, "_type_bound", False):
                 continue  # the primary key lives in the column flags; type-bound ones in types
+            if restated and reflected and isinstance(const, CheckConstraint) and not const.name:
+                continue
             self._keep_constraint(const)
         self.indexes: dict[str, Index] = {
             str(ix.name): ix for ix in table.indexes if ix.name is not None
@@ -247,6 +256,12 @@ class ApplyBatchImpl:
         #: indexes that went with a dropped column
         self.dropped_with_columns: set[str] = set()
         self.renames: dict[str, str] = {}
+
+    @classmethod
+    def _calc_temp_name(cls, table_name: str) -> str:
+        """The rebuilt table's name until the swap: Alembic's, so that a script cleaning up
+        after an interrupted rebuild (``DROP TABLE _alembic_tmp_x``) works unchanged."""
+        return f"_alembic_tmp_{table_name}"[:50]
 
     # -- recorded operations ------------------------------------------------------------
 
@@ -345,6 +360,12 @@ class ApplyBatchImpl:
         existing = self.columns[column_name]
         if type_ is not None:
             type_ = to_instance(type_)
+            if isinstance(existing.type, SchemaType):
+                # the discarded type still listens for the column joining a table, where it
+                # would add its CHECK (Boolean, Enum) to the new table: silence it
+                existing.type._create_events = False
+                if hasattr(existing.type, "create_constraint"):
+                    existing.type.create_constraint = False
             if column_name in self.transfers:
                 self.transfers[column_name] = self.impl.batch_transfer(
                     self.transfers[column_name], existing.type, type_
@@ -361,7 +382,9 @@ class ApplyBatchImpl:
         if comment is not False:
             existing.comment = comment  # type: ignore[assignment]
         if name is not None and name != column_name:
-            existing.name = existing.key = name
+            # the key stays the old name: new_table.c[old] is the renamed column, as in
+            # Alembic, and the copy below addresses columns by key
+            existing.name = name
             self.columns = {(name if k == column_name else k): v for k, v in self.columns.items()}
             if column_name in self.transfers:
                 self.transfers[name] = self.transfers.pop(column_name)
@@ -375,6 +398,9 @@ class ApplyBatchImpl:
         self._place(name or column_name, insert_before, insert_after)
 
     def add_constraint(self, const: Constraint) -> None:
+        if const.name is _NONE_NAME and not isinstance(const, PrimaryKeyConstraint):
+            self.unnamed_constraints.append(const)  # explicitly unnamed, as Alembic allows
+            return
         if not isinstance(const.name, str) or not const.name:
             raise UnsupportedOperationError(
                 f"batch mode on {self.table.name!r} needs constraints to have a name "
@@ -387,7 +413,7 @@ class ApplyBatchImpl:
             return
         self.named_constraints[const.name] = const
 
-    def drop_constraint(self, const: Constraint) -> None:
+    def drop_constraint(self, const: Constraint, if_exists: bool | None = None) -> None:
         name = const.name
         if not isinstance(name, str) or not name:
             raise UnsupportedOperationError(
@@ -398,7 +424,16 @@ class ApplyBatchImpl:
                 col.primary_key = False
             self.pk_name = None
             return
-        if self.named_constraints.pop(name, None) is None:
+        if self.named_constraints.pop(name, None) is not None:
+            return
+        for col in self.columns.values():
+            # a CHECK declared on a column of copy_from travels with the column's copy
+            for col_const in list(col.constraints):
+                if col_const.name == name:
+                    col.constraints.discard(col_const)
+                    return
+        if not if_exists and not getattr(const, "_type_bound", False):
+            # a type's own CHECK comes and goes with the type; nothing to drop here
             raise UnsupportedOperationError(
                 f"batch drop_constraint: table {self.table.name!r} has no constraint {name!r}"
             )
@@ -423,21 +458,51 @@ class ApplyBatchImpl:
 
     # -- the rebuild ----------------------------------------------------------------------
 
-    def create(self, impl: DefaultImpl) -> None:
-        """Create the new table, copy the rows, swap the tables, recreate the indexes."""
-        new_table = self._new_table()
+    def _create(self, impl: DefaultImpl) -> None:
+        """Create the new table, copy the rows, swap the tables, recreate the indexes.
+
+        If copying the rows fails, the new table is dropped again (or rolled back, where
+        DDL is transactional) and the old one is left as it was. ``new_table`` keeps the
+        temporary name afterwards.
+        """
+        if self.new_table is not None:
+            raise UnsupportedOperationError(
+                f"batch rebuild of {self.table.name!r} has run already; it runs once"
+            )
+        self.new_table = new_table = self._new_table()
         impl.prep_table_for_batch(self, self.table)
         impl.create_table(new_table)
-        names = [n for n in self.columns if n in self.transfers]
-        if names:
-            impl._exec(
-                new_table.insert().from_select(names, select(*[self.transfers[n] for n in names]))
-            )
-        impl.drop_table(self.table)
+        copied = [n for n in self._ordered_names() if n in self.transfers]
+        try:
+            if copied:
+                impl._exec(
+                    new_table.insert()
+                    .inline()
+                    .from_select(
+                        [self.columns[n].key for n in copied],
+                        select(*[self._transfer_expr(n) for n in copied]),
+                    )
+                )
+            impl.drop_table(self.table)
+        except BaseException:
+            if not impl.transactional_ddl:
+                # where DDL is transactional the rollback takes the new table away, and
+                # PostgreSQL would refuse any further statement in the failed transaction
+                impl.drop_table(new_table)
+            raise
         impl.rename_table(self.temp_table_name, self.table.name, schema=self.table.schema)
         new_table.name = self.table.name
-        for index in self._indexes_for(new_table):
-            impl.create_index(index)
+        try:
+            for index in self._gather_indexes_from_both_tables():
+                impl.create_index(index)
+        finally:
+            new_table.name = self.temp_table_name
+
+    def _transfer_expr(self, name: str) -> ColumnElement[Any]:
+        expr = self.transfers[name]
+        if isinstance(expr, Column):
+            return expr
+        return expr.label(name)  # a CAST: named as the column it fills
 
     def _ordered_names(self) -> list[str]:
         edges = set(self.order_edges)
@@ -482,38 +547,47 @@ class ApplyBatchImpl:
     def _new_table(self) -> Table:
         metadata = MetaData()
         columns = [self.columns[n] for n in self._ordered_names()]
-        constraints = [
-            self._copy_constraint(c)
-            for c in [*self.named_constraints.values(), *self.unnamed_constraints]
-        ]
         new_table = Table(
             self.temp_table_name,
             metadata,
             *columns,
-            *[c for c in constraints if c is not None],
             *self.table_args,
             schema=self.table.schema,
             comment=self.comment,
             **{**self.table.dialect_kwargs, **self.table_kwargs},
         )
+        # copied once the columns are in place: a CHECK written as an expression on the
+        # old table's columns is re-pointed at the new table's (renamed) columns
+        for const in [*self.named_constraints.values(), *self.unnamed_constraints]:
+            copy = self._copy_constraint(const, new_table)
+            if copy is not None:
+                new_table.append_constraint(copy)
         if self.pk_name is not None:
             new_table.primary_key.name = self.pk_name
         for fk in new_table.foreign_keys:
             SchemaObjects._ensure_table_for_fk(metadata, fk)
         return new_table
 
-    def _copy_constraint(self, const: Constraint) -> Constraint | None:
+    def _copy_constraint(self, const: Constraint, new_table: Table) -> Constraint | None:
         table = const.table
         from_old_table = table is self.table
         names = _constraint_columns(const)
-        cols = self._current_names(names) if from_old_table else names
+        current = self._current_names(names) if from_old_table else names
+        if not set(current) <= set(self.columns):
+            return None  # names a column this batch no longer has
+        cols = [self.columns[n].key for n in current]
         if isinstance(const, UniqueConstraint):
             return UniqueConstraint(
                 *cols, name=const.name, deferrable=const.deferrable, initially=const.initially
             )
         if isinstance(const, CheckConstraint):
             sqltext: Any = const.sqltext
-            if from_old_table and self.renames:
+            if not isinstance(sqltext, TextClause):
+                return const._copy(target_table=new_table)
+            if from_old_table and self.reflected and self.renames:
+                # a reflected CHECK is only SQL text: follow the renames in it, or the new
+                # table would check a column it no longer has. A CHECK the script wrote
+                # (copy_from) is kept as written, as Alembic does; table_args restates it.
                 sqltext = text(_rename_in_sql(str(sqltext), self.renames, self.impl))
             return CheckConstraint(
                 sqltext,
@@ -546,7 +620,11 @@ class ApplyBatchImpl:
             link_to_name=True,
         )
 
-    def _indexes_for(self, new_table: Table) -> list[Index]:
+    def _gather_indexes_from_both_tables(self) -> list[Index]:
+        """The table's indexes (after renames and drops) and the new ones, on ``new_table``."""
+        new_table = self.new_table
+        if new_table is None:
+            new_table = self.new_table = self._new_table()
         result = []
         for index in [*self.indexes.values(), *self.new_indexes.values()]:
             from_old_table = index.table is self.table
@@ -556,7 +634,7 @@ class ApplyBatchImpl:
                     name = expr if isinstance(expr, str) else expr.name
                     if from_old_table:
                         name = self.renames.get(name, name)
-                    exprs.append(new_table.c[name])
+                    exprs.append(new_table.c[self.columns[name].key])
                 else:
                     exprs.append(expr)
             result.append(

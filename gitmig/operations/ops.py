@@ -171,12 +171,14 @@ class DropConstraintOp(MigrateOperation):
         type_: str | None = None,
         *,
         schema: str | None = None,
+        if_exists: bool | None = None,
         _reverse: AddConstraintOp | None = None,
     ) -> None:
         self.constraint_name = constraint_name
         self.table_name = table_name
         self.constraint_type = type_
         self.schema = schema
+        self.if_exists = if_exists
         self._reverse = _reverse
 
     def reverse(self) -> AddConstraintOp:
@@ -868,11 +870,15 @@ class AddColumnOp(AlterTableOp):
         *,
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(table_name, schema=schema)
         self.column = column
         self.if_not_exists = if_not_exists
+        self.inline_references = inline_references
+        self.inline_primary_key = inline_primary_key
         self.kw = kw
 
     def reverse(self) -> DropColumnOp:

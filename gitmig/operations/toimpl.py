@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, PrimaryKeyConstraint
+from sqlalchemy.types import to_instance
 
 from gitmig.operations import ops
-from gitmig.operations.base import BatchOperations, Operations
+from gitmig.operations.base import Operations
 
 if TYPE_CHECKING:
     from sqlalchemy import Constraint, Table
@@ -69,6 +70,8 @@ def add_column(operations: AbstractOperations, operation: ops.AddColumnOp) -> No
         column,
         schema=operation.schema,
         if_not_exists=operation.if_not_exists,
+        inline_references=operation.inline_references,
+        inline_primary_key=operation.inline_primary_key,
         **operation.kw,
     )
 
@@ -87,13 +90,12 @@ def drop_column(operations: AbstractOperations, operation: ops.DropColumnOp) -> 
 @Operations.implementation_for(ops.AlterColumnOp)
 def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -> None:
     existing_default: Any = operation.existing_server_default
-    # a type's own CHECK (Boolean, a non-native Enum, create_constraint=True) goes with the
-    # type: the old one is dropped before the change, the new one added after it, where the
-    # dialect creates them; batch mode recreates the table with the new type's instead
-    typed = operation.modify_type is not None and not isinstance(operations, BatchOperations)
-    if typed and operation.existing_type is not None:
-        for constraint in _type_constraints(operations, operation, operation.existing_type):
-            operations.impl.drop_constraint(constraint)
+    new_type, old_type = operation.modify_type, operation.existing_type
+    if new_type is not None and old_type is not None:
+        # the old type's own named CHECK (Boolean, a non-native Enum) goes before the change
+        for constraint in _type_constraints(operations, operation, old_type):
+            if constraint.name:
+                operations.impl.drop_constraint(constraint)
     operations.impl.alter_column(
         operation.table_name,
         operation.column_name,
@@ -109,22 +111,27 @@ def alter_column(operations: AbstractOperations, operation: ops.AlterColumnOp) -
         existing_comment=operation.existing_comment,
         **operation.kw,
     )
-    if typed:
-        for constraint in _type_constraints(operations, operation, operation.modify_type):
+    if new_type is not None:
+        # and the new type's CHECK comes after it, where the dialect has no native type
+        for constraint in _type_constraints(operations, operation, new_type):
             operations.impl.add_constraint(constraint)
 
 
 def _type_constraints(
     operations: AbstractOperations, operation: ops.AlterColumnOp, type_: Any
 ) -> list[Constraint]:
-    """The constraints ``type_`` makes for the column that the dialect creates."""
-    table = operations.schema_obj.table(
-        operation.table_name, Column(operation.column_name, type_), schema=operation.schema
+    """The CHECKs a column of ``type_`` brings on this dialect (none for a native type)."""
+    stub = operations.schema_obj.table(
+        operation.table_name,
+        # a copy: attaching a type to a column binds it (an Enum takes the metadata)
+        Column(operation.column_name, to_instance(type_).copy()),
+        schema=operation.schema,
     )
+    dialect_impl = operations.migration_context.impl
     return [
         c
-        for c in table.constraints
-        if not isinstance(c, PrimaryKeyConstraint) and operations.impl._wants(c)
+        for c in stub.constraints
+        if not isinstance(c, PrimaryKeyConstraint) and dialect_impl._wants(c)
     ]
 
 
@@ -150,7 +157,11 @@ def create_constraint(operations: AbstractOperations, operation: ops.AddConstrai
 
 @Operations.implementation_for(ops.DropConstraintOp)
 def drop_constraint(operations: AbstractOperations, operation: ops.DropConstraintOp) -> None:
-    operations.impl.drop_constraint(operation.to_constraint(operations.migration_context))
+    constraint = operation.to_constraint(operations.migration_context)
+    if operation.if_exists is None:
+        operations.impl.drop_constraint(constraint)
+    else:
+        operations.impl.drop_constraint(constraint, if_exists=operation.if_exists)
 
 
 @Operations.implementation_for(ops.BulkInsertOp)

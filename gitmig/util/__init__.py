@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CommandError", "pyc_file_from_path", "rev_id", "to_list", "to_tuple", "warn"]
+__all__ = [
+    "CommandError",
+    "pyc_file_from_path",
+    "rev_id",
+    "sqla_2_1",
+    "to_list",
+    "to_tuple",
+    "warn",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,6 +29,12 @@ def __getattr__(name: str) -> Any:
         from gitmig.util.messaging import warn
 
         return warn
+    if name == "sqla_2_1":
+        # whether the installed SQLAlchemy is 2.1 or later (as ``alembic.util.sqla_2_1``)
+        from importlib.metadata import version
+
+        major, minor = (int(part) for part in version("sqlalchemy").split(".")[:2])
+        return (major, minor) >= (2, 1)
     if name in __all__:
         from gitmig.util import lang
 

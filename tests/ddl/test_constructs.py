@@ -55,7 +55,7 @@ CASES = [
     (
         lambda: ColumnName("user", "Group", "group"),
         {
-            "postgresql": 'ALTER TABLE "user" RENAME COLUMN "Group" TO "group"',
+            "postgresql": 'ALTER TABLE "user" RENAME "Group" TO "group"',
             "mysql": "ALTER TABLE user RENAME COLUMN `Group` TO `group`",
             "sqlite": 'ALTER TABLE user RENAME COLUMN "Group" TO "group"',
             "mssql": "EXEC sp_rename '[user].[Group]', [group], 'COLUMN'",

@@ -82,7 +82,9 @@ def test_batch_casts_only_across_type_affinities() -> None:
             batch_op.alter_column("b", type_=sa.Integer)
 
     copy = next(s for s in render("sqlite", migrate) if s.startswith("INSERT"))
-    assert copy == ("INSERT INTO _gitmig_tmp_t (a, b) SELECT t.a, CAST(t.b AS INTEGER) AS b FROM t")
+    assert copy == (
+        "INSERT INTO _alembic_tmp_t (a, b) SELECT t.a, CAST(t.b AS INTEGER) AS b FROM t"
+    )
 
 
 def test_add_boolean_column_with_constraint(postgresql_url: str, mariadb_url: str) -> None:

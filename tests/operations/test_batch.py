@@ -65,7 +65,7 @@ def test_recreate_keeps_rows_indexes_uniques_checks_fks(engine: sa.Engine) -> No
         engine,
         lambda b: b.alter_column("qty", type_=sa.BigInteger, existing_type=sa.Integer),
     )
-    assert any(s.strip().startswith("CREATE TABLE _gitmig_tmp_item") for s in executed)
+    assert any(s.strip().startswith("CREATE TABLE _alembic_tmp_item") for s in executed)
     assert _rows(engine) == before
     insp = sa.inspect(engine)
     assert insp.get_table_names() == ["child", "item", "parent"]
@@ -187,7 +187,7 @@ def test_batch_without_rebuild_uses_alter(engine: sa.Engine) -> None:
             b.create_index("ix_item_extra", ["extra"]),
         ),
     )
-    assert not any("_gitmig_tmp_" in s for s in executed)
+    assert not any("_alembic_tmp_" in s for s in executed)
     assert [c["name"] for c in sa.inspect(engine).get_columns("item")] == [
         "id",
         "code",
@@ -253,13 +253,13 @@ def test_offline_rebuild_with_copy_from() -> None:
             b.alter_column("qty", type_=sa.BigInteger, nullable=False)
 
     assert render("sqlite", fn) == [
-        "CREATE TABLE _gitmig_tmp_item ( id INTEGER NOT NULL, qty BIGINT NOT NULL, "
+        "CREATE TABLE _alembic_tmp_item ( id INTEGER NOT NULL, qty BIGINT NOT NULL, "
         "code VARCHAR(10), PRIMARY KEY (id), CONSTRAINT uq_item_code UNIQUE (code) )",
         # INTEGER to BIGINT keeps the affinity: copied as is, no CAST (as Alembic)
-        "INSERT INTO _gitmig_tmp_item (id, qty, code) SELECT item.id, item.qty, item.code "
+        "INSERT INTO _alembic_tmp_item (id, qty, code) SELECT item.id, item.qty, item.code "
         "FROM item",
         "DROP TABLE item",
-        "ALTER TABLE _gitmig_tmp_item RENAME TO item",
+        "ALTER TABLE _alembic_tmp_item RENAME TO item",
         "CREATE INDEX ix_item_qty ON item (qty)",
     ]
     assert COPY_FROM.c.qty.nullable is True  # the caller's table is left alone

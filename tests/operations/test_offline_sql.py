@@ -186,7 +186,7 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
                 "ALTER TABLE account ALTER COLUMN age TYPE BIGINT",
                 "ALTER TABLE account ALTER COLUMN age SET NOT NULL",
                 "ALTER TABLE account ALTER COLUMN age SET DEFAULT '1'",
-                "ALTER TABLE account RENAME COLUMN age TO years",
+                "ALTER TABLE account RENAME age TO years",
             ],
             **_mysqls(["ALTER TABLE account CHANGE age years BIGINT NOT NULL DEFAULT '1'"]),
             sqlite=Unsupported,
@@ -243,7 +243,9 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
             existing_nullable=False,
         ),
         _all(
-            "ALTER TABLE account RENAME COLUMN mail TO email",
+            "ALTER TABLE account RENAME mail TO email",
+            sqlite=["ALTER TABLE account RENAME COLUMN mail TO email"],
+            oracle=["ALTER TABLE account RENAME COLUMN mail TO email"],
             **_mysqls(["ALTER TABLE account CHANGE mail email VARCHAR(200) NOT NULL"]),
             mssql=["EXEC sp_rename 'account.mail', email, 'COLUMN'"],
         ),
@@ -251,7 +253,9 @@ CASES: dict[str, tuple[Callable[[Operations], Any], dict[str, Expected]]] = {
     "rename_column_without_existing_type": (
         lambda op: op.alter_column("User", "Mail", new_column_name="e-mail"),
         _all(
-            'ALTER TABLE "User" RENAME COLUMN "Mail" TO "e-mail"',
+            'ALTER TABLE "User" RENAME "Mail" TO "e-mail"',
+            sqlite=['ALTER TABLE "User" RENAME COLUMN "Mail" TO "e-mail"'],
+            oracle=['ALTER TABLE "User" RENAME COLUMN "Mail" TO "e-mail"'],
             **_mysqls(["ALTER TABLE `User` RENAME COLUMN `Mail` TO `e-mail`"]),
             mssql=["EXEC sp_rename '[User].[Mail]', [e-mail], 'COLUMN'"],
         ),

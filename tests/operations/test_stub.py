@@ -7,6 +7,7 @@ import inspect
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ def test_stub_has_every_op_with_its_signature() -> None:
     assert "\ndef context(" not in text  # installs the proxy: not for revision scripts
     assert "@contextmanager\ndef batch_alter_table(" in text
     assert "def f(name: str) -> conv:" in text  # a staticmethod keeps its first parameter
-    doc = (inspect.getdoc(Operations.add_column) or "").replace("\n\n", "\n\n    ")
+    doc = textwrap.indent(inspect.getdoc(Operations.add_column) or "", "    ").lstrip()
     assert f'"""{doc}\n    """' in text  # hover help in editors
 
 
