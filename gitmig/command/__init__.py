@@ -71,6 +71,8 @@ from gitmig.command.revisions import revision as revision
 from gitmig.command.safety import LintReport as LintReport
 from gitmig.command.safety import lint as lint
 from gitmig.command.safety import lint_rules as lint_rules
+from gitmig.command.sync import SyncReport as SyncReport
+from gitmig.command.sync import sync as sync
 
 __all__ = [
     "HOOK_MARKER",
@@ -87,6 +89,7 @@ __all__ = [
     "InitResult",
     "LedgerLog",
     "LintReport",
+    "SyncReport",
     "TemplateInfo",
     "VerifyReport",
     "adopt",
@@ -126,6 +129,7 @@ __all__ = [
     "since_range",
     "stamp",
     "supplied_parents",
+    "sync",
     "upgrade",
     "verify",
 ]
