@@ -114,7 +114,7 @@ def sync(
         plans, runs = [], []
         for read in reads:
             down, up = _plan(script_dir, graph, read.rows, recovered, tree.heads)
-            plans.append(_describe(script_dir, read, down, up, recovered, tree.heads))
+            plans.append(_describe(read, down, up, recovered, tree.heads))
             runs.append(bool(down or up))
         _check_downgrades(plans, recovered, reads)
         if not dry_run:
@@ -302,7 +302,6 @@ def _plan(
 
 
 def _describe(
-    script_dir: ScriptDirectory,
     read: _Read,
     down: Sequence[MigrationStep],
     up: Sequence[MigrationStep],

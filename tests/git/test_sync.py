@@ -323,3 +323,30 @@ def test_a_failing_post_checkout_sync_says_so_and_the_checkout_stands(team, sqli
     assert "the checkout is done, but the database was not synced" in done.stderr
     assert team.git("branch", "--show-current") == "feature-b"
     assert _rows(sqlite_url) == ["a2"]
+
+
+def test_sync_on_a_new_database_only_upgrades(team, sqlite_url):
+    _branches(team, sqlite_url)
+    report = team.json("sync")
+    assert report["dry_run"] is False and report["in_sync"] is False
+    (db,) = report["databases"]
+    assert db["rows"] == [] and db["down"] == []
+    assert [s["revision"] for s in db["up"]] == ["r0", "a1", "a2"]
+    assert all(s["source"] is None for s in db["up"])
+    assert _rows(sqlite_url) == ["a2"]
+    assert team.json("sync")["in_sync"] is True
+
+
+def test_wrong_option_values_name_the_option(team, sqlite_url):
+    _branches(team, sqlite_url)
+    team.run("upgrade", "head")
+    team.git("checkout", "-q", "feature-b")
+    team.set_option("sync_on_checkout", "sometimes")
+    result = team.run("sync", "--hook", expect=1)
+    assert "sync_on_checkout = 'sometimes'; use run" in result.output
+    team.ini.write_text(team.ini.read_text().replace("= sometimes", "= dry-run"))
+    assert team.json("sync", "--hook")["dry_run"] is True
+    team.set_option("dev_database", "perhaps")
+    result = team.run("sync", expect=1)
+    assert "dev_database = 'perhaps'; use true or false" in result.output
+    assert _rows(sqlite_url) == ["a2"]
