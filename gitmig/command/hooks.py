@@ -57,8 +57,14 @@ HOOK_TYPES: dict[str, _Hook] = {
     ),
     "post-checkout": _Hook(
         "Syncs the development database with the branch just checked out (`gitmig sync`).",
-        # $3 is 1 for a branch checkout (0: files checked out); the same commit needs nothing.
-        'if [ "$3" != "1" ] || [ "$1" = "$2" ]; then\n    exit 0\nfi\nCHECK_ARGS=\'sync --hook\'',
+        # $3 is 1 for a branch checkout (0: files checked out); the same commit needs
+        # nothing; an all-zero $1 is a new clone or worktree, not a switch of this one's
+        # branch; and a rebase checks out commits on its way.
+        'if [ "$3" != "1" ] || [ "$1" = "$2" ]; then\n    exit 0\nfi\n'
+        'case "$1" in *[!0]*) ;; *) exit 0 ;; esac\n'
+        'if [ -d "$(git rev-parse --git-path rebase-merge)" ] || '
+        '[ -d "$(git rev-parse --git-path rebase-apply)" ]; then\n    exit 0\nfi\n'
+        "CHECK_ARGS='sync --hook'",
         'if [ $status -ne 0 ]; then\n    echo "gitmig post-checkout hook: the checkout is '
         "done, but the database was not synced (see above); fix that, then run "
         '\\`gitmig sync\\`." >&2\nfi\n',
