@@ -522,11 +522,18 @@ def hook_group() -> None:
 @click.option(
     "--pre-push", is_flag=True, help="Also install the pre-push hook (checks @{upstream})."
 )
+@click.option(
+    "--post-checkout",
+    is_flag=True,
+    help="Also install the post-checkout hook (runs `gitmig sync` on branch checkouts).",
+)
 @click.option("--force", is_flag=True, help="Replace existing hooks.")
 @pass_state
-def hook_install_cmd(state: CliState, pre_push: bool, force: bool) -> None:
+def hook_install_cmd(state: CliState, pre_push: bool, post_checkout: bool, force: bool) -> None:
     """Install git hooks that run `gitmig check-heads`: pre-commit and pre-merge-commit."""
-    paths = command.hook_install(state.config(), pre_push=pre_push, force=force)
+    paths = command.hook_install(
+        state.config(), pre_push=pre_push, force=force, post_checkout=post_checkout
+    )
     _note(state, display.installed_text(paths))
 
 
@@ -819,6 +826,33 @@ def lint_cmd(
     _echo(display.lint_text(report, as_json, verbose))
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command("sync", short_help="Make the dev database follow the checked-out branch.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the plan (what comes down, from where, what goes up); change nothing.",
+)
+@click.option("--yes", is_flag=True, help="Sync even a database not marked as a development one.")
+@click.option(
+    "--hook",
+    is_flag=True,
+    help="Run as the post-checkout hook does: a dry run when sync_on_checkout = dry-run.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_state
+def sync_cmd(state: CliState, dry_run: bool, yes: bool, hook: bool, as_json: bool) -> None:
+    """Downgrade the revisions this tree lacks (their scripts read from git), then upgrade
+    to this tree's heads.
+
+    Scripts come from the git blob the ledger recorded, else HEAD@{1}, ORIG_HEAD, any
+    branch or tag, or the HEAD reflog. Refuses a database that is not SQLite, not on
+    localhost and not marked `dev_database = true`, unless --yes.
+    """
+    with _progress(state):
+        report = command.sync(state.config(), dry_run=dry_run, yes=yes, hook=hook)
+    _echo(display.sync_text(report, as_json=as_json))
 
 
 # -- the ledger -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         LintReport,
         TemplateInfo,
     )
+    from gitmig.command.branch_sync import SyncPlan, SyncReport, SyncStep
     from gitmig.command.ledger import DryRun, LedgerLog, VerifyProblem, VerifyReport
     from gitmig.fleet import FleetResult, Progress
     from gitmig.git.divergence import Comparison, RebasePlan, Supplied
@@ -863,6 +864,69 @@ def dry_run_text(dry: DryRun) -> str:
         lines.append(f"-- cannot be dry-run: revision {revision}: {reason}")
     lines.append("-- Nothing was changed: no lock was taken and nothing was written.")
     return _lines(lines) + "\n" + dry.sql
+
+
+# -- sync -----------------------------------------------------------------------------------
+
+
+def _sync_step_json(step: SyncStep) -> dict[str, Any]:
+    return {
+        "revision": step.revision,
+        "message": step.doc,
+        "source": step.source,
+        "path": step.path,
+    }
+
+
+def _sync_step_line(direction: str, step: SyncStep) -> str:
+    line = f"  {direction:<4} {step.revision}"
+    if step.doc:
+        line += f"  {step.doc}"
+    if step.source is not None:
+        line += f"  (script from {step.source}: {step.path})"
+    return line
+
+
+def _sync_plan_lines(plan: SyncPlan, dry_run: bool) -> list[str]:
+    from gitmig.runtime.migration import describe_rows
+
+    where = plan.url or "the database"
+    if not plan.down and not plan.up:
+        return [f"{where} is in sync: at {describe_rows(plan.heads)}, this tree's heads."]
+    counts = f"{len(plan.down)} down, {len(plan.up)} up"
+    if dry_run:
+        head = f"Sync plan for {where} ({counts}): from {describe_rows(plan.rows)}"
+    else:
+        head = f"Synced {where} ({counts}): from {describe_rows(plan.rows)}"
+    lines = [f"{head} to {describe_rows(plan.heads)}."]
+    lines.extend(_sync_step_line("down", step) for step in plan.down)
+    lines.extend(_sync_step_line("up", step) for step in plan.up)
+    return lines
+
+
+def sync_text(report: SyncReport, as_json: bool = False) -> str:
+    """``sync``: per database, the revisions that came (or would come) down and up."""
+    if as_json:
+        return _json(
+            {
+                "dry_run": report.dry_run,
+                "in_sync": report.in_sync,
+                "databases": [
+                    {
+                        "url": plan.url,
+                        "rows": list(plan.rows),
+                        "heads": list(plan.heads),
+                        "down": [_sync_step_json(step) for step in plan.down],
+                        "up": [_sync_step_json(step) for step in plan.up],
+                    }
+                    for plan in report.databases
+                ],
+            }
+        )
+    lines = [line for plan in report.databases for line in _sync_plan_lines(plan, report.dry_run)]
+    if report.dry_run and not report.in_sync:
+        lines.append("Nothing was changed (dry run).")
+    return _lines(lines)
 
 
 # -- fleet ----------------------------------------------------------------------------------

@@ -165,5 +165,33 @@ if python -c "import pytest, gitmig.testing.plugin" 2>/dev/null; then
   step python -m pytest -q -p no:cacheprovider --no-header --show-capture=no -rN ||
     echo "(exit $?: l5's downgrade brings name back nullable, and models.py still has it)"
 fi
+if gitmig sync --help >/dev/null 2>&1; then
+  echo "# a branch switch leaves revisions this branch lacks: gitmig sync brings the dev database along"
+  git add -A && git commit -qm "phone"
+  step gitmig -q upgrade head
+  git checkout -q -b experiment
+  step gitmig new -m "experiment table" --rev-id x6
+  python3 - migrations/versions/x6_experiment_table.py <<'PY'
+import sys
+from pathlib import Path
+
+path = Path(sys.argv[1])
+text = path.read_text()
+text = text.replace(
+    "def upgrade() -> None:\n    pass\n",
+    'def upgrade() -> None:\n    op.create_table("experiment", sa.Column("id", sa.Integer, primary_key=True))\n',
+)
+text = text.replace(
+    "def downgrade() -> None:\n    pass\n", 'def downgrade() -> None:\n    op.drop_table("experiment")\n'
+)
+path.write_text(text)
+PY
+  git add -A && git commit -qm "experiment"
+  step gitmig -q upgrade head
+  step git checkout -q feature
+  step gitmig -q sync --dry-run
+  step gitmig -q sync
+  step gitmig -q current
+fi
 echo
 echo "Demo finished: everything above ran in $work (now removed)."

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from gitmig.command._base import supplied_parents as supplied_parents
     from gitmig.command.adoption import AdoptResult as AdoptResult
     from gitmig.command.adoption import adopt as adopt
+    from gitmig.command.branch_sync import SyncReport as SyncReport
+    from gitmig.command.branch_sync import sync as sync
     from gitmig.command.environment import InitResult as InitResult
     from gitmig.command.environment import TemplateInfo as TemplateInfo
     from gitmig.command.environment import init as init
@@ -135,6 +137,8 @@ _HOMES: dict[str, str] = {
     "LintReport": "gitmig.command.safety",
     "lint": "gitmig.command.safety",
     "lint_rules": "gitmig.command.safety",
+    "SyncReport": "gitmig.command.branch_sync",
+    "sync": "gitmig.command.branch_sync",
 }
 
 __all__ = [
@@ -152,6 +156,7 @@ __all__ = [
     "InitResult",
     "LedgerLog",
     "LintReport",
+    "SyncReport",
     "TemplateInfo",
     "VerifyReport",
     "adopt",
@@ -191,6 +196,7 @@ __all__ = [
     "since_range",
     "stamp",
     "supplied_parents",
+    "sync",
     "upgrade",
     "verify",
 ]

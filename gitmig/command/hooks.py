@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from gitmig.config import Config
 
-__all__ = ["HOOK_MARKER", "HOOK_TYPES", "hook_install"]
+__all__ = ["HOOK_MARKER", "HOOK_TYPES", "OPT_IN", "hook_install"]
 
 #: the line that marks a hook file as written by gitmig
 HOOK_MARKER = "gitmig check-heads hook"
@@ -31,7 +31,7 @@ class _Hook(NamedTuple):
 
 _STAGED = "CHECK_ARGS='check-heads --staged'"
 
-#: what each hook checks; pre-push is opt-in (``hook install --pre-push``)
+#: what each hook does; pre-push and post-checkout are opt-in (see :data:`OPT_IN`)
 HOOK_TYPES: dict[str, _Hook] = {
     "pre-commit": _Hook(
         "Refuses a commit whose staged migration graph has divergent heads.", _STAGED
@@ -55,7 +55,24 @@ HOOK_TYPES: dict[str, _Hook] = {
         'graph only"\n'
         "    CHECK_ARGS='-q check-heads'\nfi",
     ),
+    "post-checkout": _Hook(
+        "Syncs the development database with the branch just checked out (`gitmig sync`).",
+        # $3 is 1 for a branch checkout (0: files checked out); the same commit needs
+        # nothing; an all-zero $1 is a new clone or worktree, not a switch of this one's
+        # branch; and a rebase checks out commits on its way.
+        'if [ "$3" != "1" ] || [ "$1" = "$2" ]; then\n    exit 0\nfi\n'
+        'case "$1" in *[!0]*) ;; *) exit 0 ;; esac\n'
+        'if [ -d "$(git rev-parse --git-path rebase-merge)" ] || '
+        '[ -d "$(git rev-parse --git-path rebase-apply)" ]; then\n    exit 0\nfi\n'
+        "CHECK_ARGS='sync --hook'",
+        'if [ $status -ne 0 ]; then\n    echo "gitmig post-checkout hook: the checkout is '
+        "done, but the database was not synced (see above); fix that, then run "
+        '\\`gitmig sync\\`." >&2\nfi\n',
+    ),
 }
+
+#: hooks installed only when asked for
+OPT_IN = ("pre-push", "post-checkout")
 
 
 def _hook_template() -> str:
@@ -64,14 +81,17 @@ def _hook_template() -> str:
     return (files("gitmig") / "resources" / "hook-tmpl").read_text(encoding="utf-8")
 
 
-def hook_install(config: Config, pre_push: bool = False, force: bool = False) -> list[Path]:
+def hook_install(
+    config: Config, pre_push: bool = False, force: bool = False, post_checkout: bool = False
+) -> list[Path]:
     """Write the native git hooks that run ``check-heads``; return their paths.
 
     ``pre-commit`` and ``pre-merge-commit`` check the staged graph (``git merge`` runs
     only the latter); with ``pre_push`` also ``pre-push``, which checks against the
-    branch's upstream (its own graph when it has none yet). A hook an earlier gitmig wrote
-    (it carries :data:`HOOK_MARKER`) is brought up to date; any other existing hook is
-    never replaced without ``force``: then nothing is written.
+    branch's upstream (its own graph when it has none yet); with ``post_checkout`` also
+    ``post-checkout``, which runs ``gitmig sync --hook`` after a branch checkout. A hook
+    an earlier gitmig wrote (it carries :data:`HOOK_MARKER`) is brought up to date; any
+    other existing hook is never replaced without ``force``: then nothing is written.
     """
     import shlex
     import sys
@@ -84,7 +104,8 @@ def hook_install(config: Config, pre_push: bool = False, force: bool = False) ->
             config_args = f"-c {shlex.quote(repo.relative(config.config_file_name))} "
         if config.config_ini_section != "gitmig":
             config_args += f"-n {shlex.quote(config.config_ini_section)} "
-    wanted = [name for name in HOOK_TYPES if pre_push or name != "pre-push"]
+    chosen = {"pre-push": pre_push, "post-checkout": post_checkout}
+    wanted = [name for name in HOOK_TYPES if name not in OPT_IN or chosen[name]]
     texts = {}
     for hook_type in wanted:
         hook = HOOK_TYPES[hook_type]

@@ -319,6 +319,12 @@ class Repository:
             names.append(name)
         return names
 
+    def reflog(self, ref: str = "HEAD", limit: int = 50) -> list[str]:
+        """The commits ``ref`` pointed at, newest first (``[0]`` is ``ref@{0}``), from its
+        reflog; empty when it has none."""
+        out = self._try("log", "-g", "--format=%H", f"-n{limit}", ref, "--", answers=(128,))
+        return out.split() if out else []
+
     # -- trees and blobs --------------------------------------------------------------
 
     def list_files(self, ref: str, folder: str, *, recursive: bool = False) -> list[TreeEntry]:

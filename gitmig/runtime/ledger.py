@@ -292,7 +292,18 @@ class Ledger:
         return script
 
     def _stamp_of(self, revision: str, step: MigrationStep | None) -> FileStamp | None:
+        from gitmig.script.base import RecoveredScript
+
         script = self._script_dir()
+        found = (
+            script.revision_map.get(revision)
+            if script and revision in script.revision_map
+            else None
+        )
+        if isinstance(found, RecoveredScript):
+            # run from a temporary copy of what git holds: record the content and its home
+            content = found.content
+            return FileStamp(checksum(content), blob_id(content), found.recorded_path)
         path = step.path if step is not None and step.revision == revision else None
         if path is None and script is not None and revision in script.revision_map:
             path = script.get_script(revision).path

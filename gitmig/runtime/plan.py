@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from gitmig.script.base import ScriptDirectory
     from gitmig.script.revision import Revision, RevisionMap
 
-__all__ = ["downgrade_steps", "resolve_rows", "stamp_steps", "upgrade_steps"]
+__all__ = ["downgrade_steps", "resolve_rows", "stamp_steps", "sync_steps", "upgrade_steps"]
 
 
 def resolve_rows(
@@ -85,6 +85,31 @@ def downgrade_steps(
     """Steps that take the database from version ``rows`` down to ``target``."""
     plan = script_dir.revision_map.downgrade_plan(rows, target)
     return _steps(script_dir, rows, plan, "downgrade")
+
+
+def sync_steps(
+    script_dir: ScriptDirectory,
+    rows: Sequence[str],
+    remove: Iterable[str],
+    heads: Sequence[str],
+) -> tuple[list[MigrationStep], list[MigrationStep]]:
+    """``(down, up)``: unapply ``remove`` (and what is applied on top of it), children
+    first, then apply what ``heads`` need, on the graph of ``script_dir``.
+
+    The graph holds both the revisions of the tree and those being removed; ``heads`` are
+    the tree's heads, none of them a descendant of ``remove``.
+    """
+    graph = script_dir.revision_map
+    applied = graph.ancestors(rows)
+    gone = set(remove)
+    todo = graph.descendants(gone) & applied if gone else set()
+    down = _steps(
+        script_dir, rows, [graph.get(r) for r in graph.run_order(todo, rows)], "downgrade"
+    )
+    after = down[-1].to_rows if down else tuple(rows)
+    wanted = graph.ancestors(heads) - (applied - todo)
+    plan = [graph.get(r) for r in reversed(graph.run_order(wanted, heads))]
+    return down, _steps(script_dir, after, plan, "upgrade")
 
 
 def _steps(

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from gitmig.config import Config
     from gitmig.script.markers import MarkerValues
 
-__all__ = ["Script", "ScriptDirectory"]
+__all__ = ["RecoveredScript", "Script", "ScriptDirectory"]
 
 _SCRIPT_TEMPLATE = "script.py.mako"
 
@@ -57,6 +57,55 @@ class Script(Revision):
             if hint is None:
                 raise
             raise ScriptError(hint) from err
+
+
+class RecoveredScript(Script):
+    """A revision the tree no longer has, its file's content read from git (``gitmig sync``).
+
+    Its ``path`` says where the content came from (``HEAD@{1}:migrations/versions/a1.py``,
+    as messages show it); it runs from a copy in a temporary folder (``copy``, what
+    tracebacks show). ``recorded_path`` is where the file was in the migration environment
+    (what the ledger records) and ``content`` its bytes.
+    """
+
+    __slots__ = ("content", "copy", "recorded_path")
+
+    content: bytes
+    copy: Path
+    recorded_path: str
+
+    @classmethod
+    def from_content(
+        cls, content: bytes, origin: str, recorded_path: str, folder: Path
+    ) -> RecoveredScript | None:
+        """The revision ``content`` declares, copied into ``folder`` to run from there.
+
+        ``None`` when the content declares no revision; a file that does not compile or
+        whose markers do not read raises ScriptError naming ``origin``.
+        """
+        values, problem = read_source(content, origin)
+        if problem is not None:
+            raise ScriptError(problem)
+        if values is None:
+            return None
+        copy = folder / values[0] / Path(recorded_path).name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(content)
+        script = revision_from_values(values, origin, cls)
+        script.content = content
+        script.copy = copy
+        script.recorded_path = recorded_path
+        return script
+
+    @property
+    def module(self) -> ModuleType:
+        """The module, imported from the temporary copy (on first access)."""
+        module: ModuleType | None = getattr(self, "_module", None)
+        if module is None:
+            from gitmig.util.files import load_python_file
+
+            module = self._module = load_python_file(self.copy, f"gitmig_revision_{self.revision}")
+        return module
 
 
 class ScriptDirectory:
