@@ -288,7 +288,8 @@ class MigrationContext:
         heads = self.get_current_heads()
         if len(heads) > 1:
             raise MultipleHeadsError(
-                f"The database is at several heads ({', '.join(heads)}); use get_current_heads()",
+                f"Version table '{self.version_table}' has more than one head present; "
+                f"please use get_current_heads() (it lists {', '.join(heads)})",
                 heads,
             )
         return heads[0] if heads else None
