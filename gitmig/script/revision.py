@@ -331,9 +331,8 @@ class RevisionMap(AlembicRevisionAPI):
         # Where each revision was declared: the files' order decides ties in a run's order.
         self._declared = {rev_id: i for i, rev_id in enumerate(revs)}
         self._run_edges: dict[str, tuple[str, ...]] | None = None  # built by the first run
-        # Heads and bases in the order the revisions were declared, as Alembic lists them.
-        self.heads: tuple[str, ...] = head_ids(revs.values())
-        self.bases: tuple[str, ...] = tuple(r for r, rev in revs.items() if not rev.parents)
+        self.heads: tuple[str, ...] = head_ids(revs[r] for r in self._order)
+        self.bases: tuple[str, ...] = tuple(r for r in self._order if not revs[r].parents)
         self._labels: dict[str, set[str]] | None = None
         self._alembic_map: dict[str | tuple[()] | None, Revision | None] | None = None
 

@@ -44,7 +44,9 @@ def test_links_set_on_the_revisions(graph: RevisionMap) -> None:
 
 def test_identifiers(graph: RevisionMap) -> None:
     assert graph.get_current_head("side") == "side2"
-    with pytest.raises(MultipleHeadsError, match="argument 'head'; top, side2"):
+    with pytest.raises(
+        MultipleHeadsError, match="Multiple heads are present for given argument 'head'; "
+    ):
         graph.get_current_head()
     assert ids(graph.get_revisions("side@-1")) == ["side1"]
     with pytest.raises(ResolutionError, match="at least four characters"):
