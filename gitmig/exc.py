@@ -13,13 +13,18 @@ __all__ = [
     "AutogenerateError",
     "CommandError",
     "ConfigError",
+    "CycleDetected",
     "CycleError",
+    "DependencyCycleDetected",
+    "DependencyLoopDetected",
     "GitError",
     "GitmigError",
     "LockTimeoutError",
+    "LoopDetected",
     "MigrationError",
     "MigrationInterrupted",
     "MultipleHeadsError",
+    "RangeNotAncestorError",
     "ResolutionError",
     "RevisionError",
     "ScriptError",
@@ -75,13 +80,56 @@ class ResolutionError(RevisionError):
         super().__init__(message)
         self.identifier = identifier
 
+    @property
+    def argument(self) -> str:
+        """Alembic's name for :attr:`identifier`."""
+        return self.identifier
+
+
+class RangeNotAncestorError(RevisionError):
+    """A range's lower end is not an ancestor of its upper end."""
+
+    def __init__(self, lower: object, upper: object) -> None:
+        super().__init__(
+            f"Revision {lower or 'base'} is not an ancestor of revision {upper or 'base'}"
+        )
+        self.lower = lower
+        self.upper = upper
+
 
 class CycleError(RevisionError):
-    """The graph has a cycle (or a revision is its own parent)."""
+    """The graph has a cycle (or a revision is its own parent).
+
+    The subclasses say which kind, under Alembic's names: a cycle through down_revision
+    (:class:`CycleDetected`), one that needs depends_on (:class:`DependencyCycleDetected`),
+    and a revision that names itself (:class:`LoopDetected`,
+    :class:`DependencyLoopDetected`).
+    """
 
     def __init__(self, message: str, ids: tuple[str, ...]) -> None:
         super().__init__(message)
         self.ids = ids
+
+    @property
+    def revisions(self) -> tuple[str, ...]:
+        """Alembic's name for :attr:`ids`."""
+        return self.ids
+
+
+class CycleDetected(CycleError):
+    """Revisions that reach themselves through down_revision."""
+
+
+class DependencyCycleDetected(CycleDetected):
+    """Revisions that reach themselves once depends_on is followed too."""
+
+
+class LoopDetected(CycleDetected):
+    """A revision that names itself as its own down_revision."""
+
+
+class DependencyLoopDetected(DependencyCycleDetected, LoopDetected):
+    """A revision that names itself in its own depends_on."""
 
 
 class MigrationError(GitmigError):

@@ -35,6 +35,7 @@ from gitmig.runtime.lock import (
     lock_key,
 )
 from gitmig.runtime.outcome import Commit, Leftover, RunOutcome
+from gitmig.runtime.steps import HeadMaintainer, RevisionStep, StampStep
 from gitmig.util.messaging import format_ids, url_text
 
 if TYPE_CHECKING:
@@ -47,12 +48,16 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import BindParameter
 
     from gitmig.script.base import ScriptDirectory
+    from gitmig.script.revision import Revision, RevisionMap
 
 __all__ = [
     "DEFAULT_VERSION_TABLE",
     "VERSION_NUM_LENGTH",
+    "HeadMaintainer",
     "MigrationContext",
     "MigrationStep",
+    "RevisionStep",
+    "StampStep",
     "describe_rows",
 ]
 
@@ -123,6 +128,17 @@ class MigrationStep:
 
     def __str__(self) -> str:
         return self.short_log
+
+    @classmethod
+    def upgrade_from_script(cls, revision_map: RevisionMap, script: Revision) -> RevisionStep:
+        """Alembic's step that runs ``script``'s ``upgrade()`` (rows kept by a
+        :class:`HeadMaintainer`)."""
+        return RevisionStep(revision_map, script, True)
+
+    @classmethod
+    def downgrade_from_script(cls, revision_map: RevisionMap, script: Revision) -> RevisionStep:
+        """Alembic's step that runs ``script``'s ``downgrade()``."""
+        return RevisionStep(revision_map, script, False)
 
 
 def describe_rows(rows: Sequence[str]) -> str:
@@ -272,7 +288,8 @@ class MigrationContext:
         heads = self.get_current_heads()
         if len(heads) > 1:
             raise MultipleHeadsError(
-                f"The database is at several heads ({', '.join(heads)}); use get_current_heads()",
+                f"Version table '{self.version_table}' has more than one head present; "
+                f"please use get_current_heads() (it lists {', '.join(heads)})",
                 heads,
             )
         return heads[0] if heads else None

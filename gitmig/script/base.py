@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gitmig.exc import CommandError, ScriptError
 from gitmig.script.cache import MarkerCache
@@ -18,6 +19,7 @@ from gitmig.script.source import is_revision_file, read_source
 
 if TYPE_CHECKING:
     from gitmig.config import Config
+    from gitmig.runtime.steps import RevisionStep, StampStep
     from gitmig.script.markers import MarkerValues
 
 __all__ = ["RecoveredScript", "Script", "ScriptDirectory"]
@@ -250,6 +252,46 @@ class ScriptDirectory:
         """The ids of every base revision (one with no down_revision)."""
         return list(self.revision_map.bases)
 
+    def iterate_revisions(
+        self, upper: str | tuple[str, ...] | None, lower: str | tuple[str, ...] | None, **kw: Any
+    ) -> Iterator[Script]:
+        """The scripts from ``upper`` down to ``lower``, newest first (Alembic's
+        ``RevisionMap.iterate_revisions``, in :mod:`gitmig.script.traversal`)."""
+        return cast("Iterator[Script]", self.revision_map.iterate_revisions(upper, lower, **kw))
+
+    def _upgrade_revs(self, destination: str, current_rev: str | None) -> list[RevisionStep]:
+        """Alembic's steps from the rows ``current_rev`` up to ``destination``."""
+        from gitmig.runtime.migration import MigrationStep
+
+        with _as_command_error(
+            f"Destination {destination} is not a valid upgrade target from current head(s)"
+        ):
+            revs = list(self.iterate_revisions(destination, current_rev, implicit_base=True))
+            graph = self.revision_map
+            return [MigrationStep.upgrade_from_script(graph, script) for script in reversed(revs)]
+
+    def _downgrade_revs(self, destination: str, current_rev: str | None) -> list[RevisionStep]:
+        """Alembic's steps from the rows ``current_rev`` down to ``destination``."""
+        from gitmig.runtime.migration import MigrationStep
+
+        with _as_command_error(
+            f"Destination {destination} is not a valid downgrade target from current head(s)"
+        ):
+            revs = self.iterate_revisions(current_rev, destination, select_for_downgrade=True)
+            graph = self.revision_map
+            return [MigrationStep.downgrade_from_script(graph, script) for script in revs]
+
+    def _stamp_revs(
+        self, revision: str | Sequence[str] | None, heads: str | Sequence[str] | None
+    ) -> list[StampStep]:
+        """Alembic's stamp steps from the rows ``heads`` to ``revision``."""
+        from gitmig.runtime.steps import stamp_revs
+
+        with _as_command_error(
+            multiple_heads="Multiple heads are present; please specify a single target revision"
+        ):
+            return stamp_revs(self.revision_map, revision, heads)
+
     def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
         """The scripts from ``head`` down to ``base`` (both inclusive), newest first."""
         lower = None if base == "base" else base
@@ -261,7 +303,7 @@ class ScriptDirectory:
         self,
         revid: str | None,
         message: str | None,
-        head: str | None = None,
+        head: str | Sequence[str] | None = None,
         splice: bool = False,
         branch_labels: str | Sequence[str] | None = None,
         version_path: str | os.PathLike[str] | None = None,
@@ -313,6 +355,29 @@ class ScriptDirectory:
         if not self.env_py_location.is_file():
             raise ScriptError(f"{self.env_py_location}: no env.py in the migration environment")
         load_python_file(self.env_py_location, "gitmig_env", doing="run")
+
+
+@contextmanager
+def _as_command_error(
+    not_ancestor: str | None = None, multiple_heads: str | None = None
+) -> Iterator[None]:
+    """Alembic's API errors as its ``CommandError``: ``not_ancestor`` when a range's ends
+    are not on one line, ``multiple_heads`` for several heads where one was needed, and the
+    identifier that does not resolve."""
+    from gitmig.exc import MultipleHeadsError, RangeNotAncestorError, ResolutionError
+
+    try:
+        yield
+    except RangeNotAncestorError as err:
+        if not_ancestor is None:
+            raise
+        raise CommandError(not_ancestor) from err
+    except MultipleHeadsError as err:
+        if multiple_heads is None:
+            raise
+        raise CommandError(multiple_heads) from err
+    except ResolutionError as err:
+        raise CommandError(f"Can't locate revision identified by '{err.identifier}'") from err
 
 
 def _read_folder(folder: str) -> list[tuple[str, MarkerValues]]:

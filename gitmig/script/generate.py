@@ -25,7 +25,7 @@ def new_revision(
     config: Config,
     script_dir: ScriptDirectory,
     message: str | None,
-    head: str | None,
+    head: str | Sequence[str] | None,
     splice: bool,
     branch_label: str | Sequence[str] | None,
     depends_on: str | Sequence[str] | None,
@@ -110,7 +110,7 @@ def _update_head_file(config: Config, script_dir: ScriptDirectory) -> None:
         write_head_file(path, graph.heads)
 
 
-def _new_parents(graph: object, head: str | None, splice: bool) -> tuple[str, ...]:
+def _new_parents(graph: object, head: str | Sequence[str] | None, splice: bool) -> tuple[str, ...]:
     from gitmig.script.revision import RevisionMap
 
     assert isinstance(graph, RevisionMap)
@@ -122,7 +122,8 @@ def _new_parents(graph: object, head: str | None, splice: bool) -> tuple[str, ..
                 graph.heads,
             )
         return graph.heads
-    parents = graph.resolve(head)
+    heads = (head,) if isinstance(head, str) else tuple(head)  # several: a merge
+    parents = tuple(dict.fromkeys(p for one in heads for p in graph.resolve(one)))
     for parent in parents:
         if parent not in graph.heads and not splice:
             raise CommandError(

@@ -12,7 +12,18 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from gitmig.exc import CycleError, MultipleHeadsError, ResolutionError, RevisionError
+from gitmig.exc import (
+    CycleDetected,
+    CycleError,
+    DependencyCycleDetected,
+    DependencyLoopDetected,
+    LoopDetected,
+    MultipleHeadsError,
+    RangeNotAncestorError,
+    ResolutionError,
+    RevisionError,
+)
+from gitmig.script.traversal import AlembicRevisionAPI
 
 if TYPE_CHECKING:
     _Step = Callable[[str], Iterable[str]]
@@ -35,10 +46,8 @@ __all__ = [
     "is_valid_label",
 ]
 
-# Alembic's names for the graph's errors: gitmig has one class where Alembic has several.
+#: Alembic's name for the error
 MultipleHeads = MultipleHeadsError
-CycleDetected = DependencyCycleDetected = LoopDetected = DependencyLoopDetected = CycleError
-RangeNotAncestorError = RevisionError
 
 _VALID_ID = re.compile(r"[A-Za-z0-9_.]+\Z")
 _INVALID_LABEL_CHARS = re.compile(r"[@:+\-\s,]")
@@ -64,6 +73,13 @@ def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _as_scalar(value: tuple[str, ...]) -> str | tuple[str, ...] | None:
+    """Alembic's way of writing ids: None for none, the id for one, the tuple for several."""
+    if not value:
+        return None
+    return value[0] if len(value) == 1 else value
+
+
 _NO_LABELS: frozenset[str] = frozenset()
 
 
@@ -71,12 +87,15 @@ class Revision:
     """One node of the graph, as declared by a revision file's markers."""
 
     __slots__ = (
+        "_all_nextrev",
+        "_normalized_resolved_dependencies",
         "branch_labels",
         "dependencies",
         "depends_on",
         "doc",
         "down_revision",
         "longdoc",
+        "nextrev",
         "parents",
         "path",
         "revision",
@@ -115,14 +134,66 @@ class Revision:
         self.doc = doc
         self.longdoc = longdoc
         self.path = path
+        # Set by the RevisionMap that holds this revision (Alembic's attributes):
+        #: ids of the revisions whose down_revision names this one
+        self.nextrev: frozenset[str] = frozenset()
+        #: ids of the revisions whose down_revision or depends_on names this one
+        self._all_nextrev: frozenset[str] = frozenset()
+        #: the dependencies that no down_revision ancestor already declares
+        self._normalized_resolved_dependencies: tuple[str, ...] = ()
 
     @property
     def is_base(self) -> bool:
+        """No down_revision (it may still have dependencies)."""
         return not self.parents
 
     @property
     def is_merge_point(self) -> bool:
+        """More than one down_revision."""
         return len(self.parents) > 1
+
+    @property
+    def is_head(self) -> bool:
+        """No revision names this one as its down_revision (in its map)."""
+        return not self.nextrev
+
+    @property
+    def is_branch_point(self) -> bool:
+        """Several revisions name this one as their down_revision (in its map)."""
+        return len(self.nextrev) > 1
+
+    @property
+    def _is_real_head(self) -> bool:
+        return not self._all_nextrev
+
+    @property
+    def _is_real_base(self) -> bool:
+        return not self.parents and not self.dependencies
+
+    @property
+    def _is_real_branch_point(self) -> bool:
+        return len(self._all_nextrev) > 1
+
+    @property
+    def _versioned_down_revisions(self) -> tuple[str, ...]:
+        return self.parents
+
+    @property
+    def _resolved_dependencies(self) -> tuple[str, ...]:
+        return self.dependencies
+
+    @_resolved_dependencies.setter
+    def _resolved_dependencies(self, value: tuple[str, ...]) -> None:
+        self.dependencies = value
+
+    @property
+    def _all_down_revisions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.parents + self.dependencies))
+
+    @property
+    def _normalized_down_revisions(self) -> tuple[str, ...]:
+        """The edges a run walks down: parents, then the dependencies no ancestor declares."""
+        return tuple(dict.fromkeys(self.parents + self._normalized_resolved_dependencies))
 
     @property
     def where(self) -> str:
@@ -130,7 +201,12 @@ class Revision:
         return self.path or f"revision {self.revision}"
 
     def __repr__(self) -> str:
-        return f"Revision({self.revision!r}, down_revision={self.down_revision!r})"
+        args = [repr(self.revision), repr(_as_scalar(self.parents))]
+        if self.dependencies:
+            args.append(f"dependencies={_as_scalar(self.dependencies)!r}")
+        if self.branch_labels:
+            args.append(f"branch_labels={set(self.branch_labels)!r}")
+        return f"{type(self).__name__}({', '.join(args)})"
 
 
 class Divergence(NamedTuple):
@@ -154,22 +230,72 @@ def head_ids(revisions: Iterable[Revision]) -> tuple[str, ...]:
     return tuple(rev.revision for rev in revs if rev.revision not in parents)
 
 
+def _files(*revs: Revision) -> str:
+    """`` (in a.py, b.py)`` naming the files that declare ``revs``; empty when none has one."""
+    paths = [rev.path for rev in revs if rev.path]
+    return f" (in {', '.join(paths)})" if paths else ""
+
+
+def _unsorted(nodes: Collection[str], up: Callable[[str], Iterable[str]]) -> set[str]:
+    """The ``nodes`` that no topological order of them along ``up`` can place (on or
+    above a cycle); empty when there is no cycle among them."""
+    pending = {n: sum(1 for u in set(up(n)) if u in nodes) for n in nodes}
+    below: dict[str, list[str]] = {n: [] for n in nodes}
+    for n in nodes:
+        for u in set(up(n)):
+            if u in below:
+                below[u].append(n)
+    ready = [n for n, count in pending.items() if count == 0]
+    while ready:
+        for later in below[ready.pop()]:
+            pending[later] -= 1
+            if pending[later] == 0:
+                ready.append(later)
+    return {n for n, count in pending.items() if count > 0}
+
+
 def duplicate_id_error(rev_id: str, first: str, second: str) -> RevisionError:
     """The error for a revision id that two files (``first``, ``second``) declare."""
     return RevisionError(f"Duplicate revision id {rev_id}: declared by {first} and by {second}")
 
 
-class RevisionMap:
+class RevisionMap(AlembicRevisionAPI):
     """A validated revision graph.
 
     Building it checks the whole graph: duplicate ids and branch labels, parents and
     dependencies that no file declares, invalid ids, cycles and self-loops.  Every error
     names the files or ids at fault.
+
+    Given the revisions themselves, the map is built at once.  Given a function that
+    returns them (Alembic's form), it is built on first use, so a broken graph raises
+    where Alembic raises: on the first read of ``heads``, ``_revision_map`` or a query.
     """
 
+    #: the function that yields the revisions, until the map is built from it
+    _pending: Callable[[], Iterable[Revision]] | None = None
+
     def __init__(self, revisions: Iterable[Revision] | Callable[[], Iterable[Revision]]) -> None:
-        if callable(revisions):  # Alembic's form: a function that yields the revisions
-            revisions = revisions()
+        if callable(revisions):
+            self._pending = revisions
+        else:
+            self._build(revisions)
+
+    if not TYPE_CHECKING:  # kept from mypy: it would make every attribute name valid
+
+        def __getattr__(self, name: str) -> object:
+            # Only reached for an attribute not yet set: the first use of a lazy map.
+            pending = self._pending
+            if pending is None or name.startswith("__"):
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self._pending = None
+            try:
+                self._build(pending())
+            except BaseException:
+                self._pending = pending  # a retry raises the same error again
+                raise
+            return getattr(self, name)
+
+    def _build(self, revisions: Iterable[Revision]) -> None:
         revs: dict[str, Revision] = {}
         for rev in revisions:
             if not (_VALID_ID.match(rev.revision) and rev.revision not in _RESERVED):
@@ -189,8 +315,9 @@ class RevisionMap:
         for rev_id, rev in revs.items():
             for parent in rev.parents:
                 if parent == rev_id:
-                    raise CycleError(
-                        f"{rev.where}: revision {parent} names itself as its down_revision",
+                    raise LoopDetected(
+                        f"Self-loop is detected in revisions ({parent})"
+                        + (f": {rev.path} names it as its own down_revision" if rev.path else ""),
                         (parent,),
                     )
                 if parent not in revs:
@@ -215,6 +342,7 @@ class RevisionMap:
         self.heads: tuple[str, ...] = head_ids(revs[r] for r in self._order)
         self.bases: tuple[str, ...] = tuple(r for r in self._order if not revs[r].parents)
         self._labels: dict[str, set[str]] | None = None
+        self._alembic_map: dict[str | tuple[()] | None, Revision | None] | None = None
 
     # -- validation -------------------------------------------------------------------------
 
@@ -230,9 +358,10 @@ class RevisionMap:
                         "reserved words, or hold '@', ':', '+', '-', ',' or spaces"
                     )
                 if label in owner:
+                    first = self._revs[owner[label]]
                     raise RevisionError(
-                        f"Duplicate branch label {label!r}: declared by "
-                        f"{self._revs[owner[label]].where} and by {rev.where}"
+                        f"Branch name {label!r} in revision {rev.revision} already used by "
+                        f"revision {first.revision}" + _files(first, rev)
                     )
                 if label in self._revs and label != rev.revision:
                     raise RevisionError(
@@ -256,7 +385,11 @@ class RevisionMap:
                 )
             found = matches[0]
         if found == rev.revision:
-            raise CycleError(f"{rev.where}: revision {found} depends on itself", (found,))
+            raise DependencyLoopDetected(
+                f"Dependency self-loop is detected in revisions ({found})"
+                + (f": {rev.path} names it in its own depends_on" if rev.path else ""),
+                (found,),
+            )
         return found
 
     def _edges_up(self, rev_id: str) -> tuple[str, ...]:
@@ -287,27 +420,42 @@ class RevisionMap:
                 if count == 0:
                     push(ready, later)
         if len(order) != len(self._revs):
-            cycle = self._find_cycle({r for r, count in pending.items() if count > 0})
-            raise CycleError(
-                "The revision graph has a cycle: "
-                + " -> ".join((*cycle, cycle[0]))
-                + " (each names the next in down_revision or depends_on)",
-                cycle,
-            )
+            raise self._cycle_error({r for r, count in pending.items() if count > 0})
         return order
+
+    def _cycle_error(self, stuck: set[str]) -> CycleError:
+        """The error for the revisions a topological sort could not place: a cycle through
+        down_revision alone if there is one, else one that needs depends_on."""
+        parents_only = _unsorted(stuck, lambda r: self._revs[r].parents)
+        if parents_only:
+            cycle = self._find_cycle(parents_only, versioned=True)
+            error: type[CycleError] = CycleDetected
+            kind, via = "Cycle", "as its down_revision"
+        else:
+            cycle = self._find_cycle(stuck, versioned=False)
+            error = DependencyCycleDetected
+            kind, via = "Dependency cycle", "in down_revision or depends_on"
+        detail = ""
+        if any(self._revs[r].path for r in cycle):
+            detail = f": {' -> '.join((*cycle, cycle[0]))}, each naming the next {via}" + _files(
+                *(self._revs[r] for r in cycle)
+            )
+        return error(f"{kind} is detected in revisions ({', '.join(cycle)}){detail}", cycle)
 
     def _run_edges_of(self, rev: Revision) -> tuple[str, ...]:
         """The edges a run walks down from ``rev``: its parents, then those dependencies
-        that none of its down_revision ancestors already declares."""
-        deps = [d for d in dict.fromkeys(rev.dependencies) if d not in rev.parents]
+        that none of its down_revision ancestors already declares (Alembic's normalized
+        down revisions; it sets ``rev._normalized_resolved_dependencies``)."""
+        deps = tuple(dict.fromkeys(rev.dependencies))
         if deps:
             declared_below = {
                 dep
                 for up in self.ancestors(rev.parents, include_dependencies=False)
                 for dep in self._revs[up].dependencies
             }
-            deps = [d for d in deps if d not in declared_below]
-        return rev.parents + tuple(deps)
+            deps = tuple(d for d in deps if d not in declared_below)
+        rev._normalized_resolved_dependencies = deps
+        return rev.parents + tuple(d for d in deps if d not in rev.parents)
 
     def _walk_edges(self) -> dict[str, tuple[str, ...]]:
         if self._run_edges is None:
@@ -357,7 +505,7 @@ class RevisionMap:
         assert not todo, todo
         return order
 
-    def _find_cycle(self, stuck: set[str]) -> tuple[str, ...]:
+    def _find_cycle(self, stuck: set[str], versioned: bool) -> tuple[str, ...]:
         # Every stuck node has a stuck parent, so walking parents must come back around.
         path: list[str] = []
         seen: dict[str, int] = {}
@@ -365,7 +513,8 @@ class RevisionMap:
         while node not in seen:
             seen[node] = len(path)
             path.append(node)
-            node = min(up for up in self._edges_up(node) if up in stuck)
+            ups = self._revs[node].parents if versioned else self._edges_up(node)
+            node = min(up for up in ups if up in stuck)
         return tuple(path[seen[node] :])
 
     # -- basic queries ----------------------------------------------------------------------
@@ -386,25 +535,6 @@ class RevisionMap:
             return self._revs[rev_id]
         except KeyError:
             raise ResolutionError(f"No such revision: {rev_id}", rev_id) from None
-
-    def get_revision(self, identifier: str | None) -> Revision | None:
-        """The one revision ``identifier`` names (an id or prefix, ``head``, ``label@head``,
-        relative forms); None for None or ``base``. Several revisions are an error."""
-        if identifier is None:
-            return None
-        ids = self.resolve(identifier)
-        if len(ids) > 1:
-            raise MultipleHeadsError(
-                f"{identifier!r} names several revisions ({', '.join(ids)}); name one", ids
-            )
-        return self._revs[ids[0]] if ids else None
-
-    def get_revisions(self, identifiers: str | Sequence[str] | None) -> tuple[Revision, ...]:
-        """The revisions each identifier names (``heads`` gives every head)."""
-        found: list[Revision] = []
-        for identifier in _as_tuple(identifiers):
-            found += [self._revs[rev_id] for rev_id in self.resolve(identifier)]
-        return tuple(found)
 
     def label_owner(self, label: str) -> str | None:
         """The revision that declares branch label ``label`` (``None`` if none does)."""
@@ -530,7 +660,7 @@ class RevisionMap:
         else:
             start = self._resolve_point(ref, label, identifier)
         if steps:
-            start = self._walk(start, steps, label, identifier)
+            start = self._step(start, steps, label, identifier)
         return start
 
     def _current_for(self, current: Sequence[str], label: str, identifier: str) -> tuple[str, ...]:
@@ -589,7 +719,7 @@ class RevisionMap:
             )
         return matches[0]
 
-    def _walk(
+    def _step(
         self, start: tuple[str, ...], steps: int, label: str, identifier: str
     ) -> tuple[str, ...]:
         here = start

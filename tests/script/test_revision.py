@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitmig.exc import CycleError, MultipleHeadsError, ResolutionError, RevisionError
+from gitmig.exc import (
+    CycleDetected,
+    CycleError,
+    DependencyCycleDetected,
+    DependencyLoopDetected,
+    LoopDetected,
+    MultipleHeadsError,
+    ResolutionError,
+    RevisionError,
+)
 from gitmig.script.revision import Revision, RevisionMap
 
 
@@ -96,7 +105,8 @@ class TestErrors:
             RevisionMap(revs)
 
     def test_duplicate_branch_label(self) -> None:
-        with pytest.raises(RevisionError, match=r"Duplicate branch label 'x'.*a\.py.*b\.py"):
+        message = r"Branch name 'x' in revision b already used by revision a \(in a\.py, b\.py\)"
+        with pytest.raises(RevisionError, match=message):
             graph(("a", None, {"branch_labels": "x"}), ("b", "a", {"branch_labels": "x"}))
 
     def test_cycle_lists_the_ids(self) -> None:
@@ -106,12 +116,28 @@ class TestErrors:
         assert "b -> " in str(info.value)
 
     def test_self_loop(self) -> None:
-        with pytest.raises(CycleError, match="names itself"):
+        with pytest.raises(LoopDetected, match=r"\(a\): a\.py names it as its own down_revision"):
             graph(("a", "a"))
 
+    def test_dependency_self_loop(self) -> None:
+        with pytest.raises(DependencyLoopDetected, match=r"a\.py names it in its own depends_on"):
+            graph(("a", None, {"depends_on": "a"}))
+
     def test_dependency_cycle(self) -> None:
-        with pytest.raises(CycleError):
+        message = r"^Dependency cycle .*\(in a\.py, b\.py\)"
+        with pytest.raises(DependencyCycleDetected, match=message):
             graph(("a", None, {"depends_on": "b"}), ("b", "a"))
+
+    def test_cycle_through_down_revision_is_not_a_dependency_cycle(self) -> None:
+        with pytest.raises(CycleDetected) as info:
+            graph(("a", "b", {"depends_on": "c"}), ("b", "a"), ("c", None))
+        assert not isinstance(info.value, DependencyCycleDetected)
+
+    def test_lazy_map_raises_on_first_use(self) -> None:
+        lazy = RevisionMap(lambda: [Revision("a", "b"), Revision("b", "a")])
+        for _ in range(2):  # and again on the next use
+            with pytest.raises(CycleDetected, match=r"^Cycle is detected in revisions \(a, b\)$"):
+                lazy.heads  # noqa: B018
 
     @pytest.mark.parametrize("bad", ["a-b", "a@b", "a b", "head", "x+1", ""])
     def test_invalid_ids(self, bad: str) -> None:
@@ -336,11 +362,16 @@ def test_alembic_revision_map_api() -> None:
     assert graph.get_revision("base") is None
     assert graph.get_revision("b1").revision == "b1"  # type: ignore[union-attr]
     assert graph.get_revision("side@head").revision == "c1"  # type: ignore[union-attr]
-    with pytest.raises(MultipleHeadsError, match="several revisions"):
-        graph.get_revision("heads")
-    assert [r.revision for r in graph.get_revisions("heads")] == sorted(graph.heads)
+    # "heads" leaves out b1: c1 depends on it, so c1 stands for it (Alembic's real heads)
+    assert [r.revision for r in graph.get_revisions("heads")] == ["c1"]
+    assert graph.get_revision("heads").revision == "c1"  # type: ignore[union-attr]
+    with pytest.raises(MultipleHeadsError, match="for given argument 'head'; b1, c1"):
+        graph.get_revision("head")
+    assert graph.heads == ("b1", "c1")
     assert [r.revision for r in graph.get_revisions(["a1", "b1"])] == ["a1", "b1"]
     assert graph.get_revisions(None) == ()
     assert graph.get("c1").dependencies == ("b1",)
     assert module.MultipleHeads is MultipleHeadsError
-    assert module.CycleDetected is module.LoopDetected is CycleError
+    assert issubclass(module.LoopDetected, module.CycleDetected)
+    assert issubclass(module.DependencyLoopDetected, module.DependencyCycleDetected)
+    assert issubclass(module.CycleDetected, CycleError)
