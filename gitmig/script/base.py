@@ -29,6 +29,20 @@ class Script(Revision):
 
     __slots__ = ("_module",)
 
+    @classmethod
+    def _from_path(cls, scriptdir: ScriptDirectory, path: str | os.PathLike[str]) -> Script | None:
+        """The script the file at ``path`` declares, read from its markers without
+        importing it (``None``: not a revision file); a broken file is a ScriptError
+        naming it. Alembic's name, used by its test fixtures after rewriting a file."""
+        path = os.fspath(path)
+        if not is_revision_file(os.path.basename(path)):
+            return None
+        with open(path, "rb") as handle:
+            values, problem = read_source(handle.read(), path)
+        if problem is not None:
+            raise ScriptError(problem)
+        return None if values is None else revision_from_values(values, path, cls)
+
     @property
     def module(self) -> ModuleType:
         """The imported revision module (imported on first access)."""
