@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitmig.command._base import revision_graph, script_directory
-from gitmig.exc import CommandError, UsageError
+from gitmig.exc import UsageError
 from gitmig.util.messaging import url_text
 
 if TYPE_CHECKING:
@@ -42,11 +42,14 @@ def run_env(
 ) -> None:
     """Run env.py with an EnvironmentContext carrying the command's ``fn`` and options.
 
-    Raises ScriptError when env.py never calls ``context.run_migrations()`` (the command
-    would otherwise succeed having done nothing), and a clearer error when env.py failed
-    for a reason :func:`gitmig.runtime.explain.explain_env_failure` recognises.
+    Warns with :class:`~gitmig.exc.NoMigrationsRun` when env.py never calls
+    ``context.run_migrations()`` (the command did nothing; the command line makes that an
+    error), and raises a clearer error when env.py failed for a reason
+    :func:`gitmig.runtime.explain.explain_env_failure` recognises.
     """
-    from gitmig.exc import ConfigError, ScriptError
+    import warnings
+
+    from gitmig.exc import ConfigError, NoMigrationsRun, ScriptError
     from gitmig.runtime.environment import EnvironmentContext
     from gitmig.runtime.explain import explain_env_failure
 
@@ -65,8 +68,12 @@ def run_env(
             raise
         raise better from (None if isinstance(better, ConfigError) else err.__cause__)
     if not calls:
-        raise ScriptError(
-            f"{script_dir.env_py_location} did not call context.run_migrations(); nothing was done"
+        warnings.warn(
+            NoMigrationsRun(
+                f"{script_dir.env_py_location} did not call context.run_migrations(); "
+                "nothing was done"
+            ),
+            stacklevel=3,
         )
 
 
@@ -310,7 +317,7 @@ class CurrentState(NamedTuple):
 def current(config: Config, check_heads: bool = False, verbose: bool = False) -> CurrentState:
     """Read the database's current revision(s) (the version table; nothing is changed).
 
-    With ``check_heads``, raise CommandError unless every database is on every head.
+    With ``check_heads``, raise DatabaseNotAtHead unless every database is on every head.
     ``verbose`` is accepted for Alembic compatibility (the CLI prints the details).
     """
     from gitmig.runtime.plan import resolve_rows
@@ -331,17 +338,19 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
     run_env(config, script_dir, fn=fn, as_sql=False, dont_mutate=True)
     state = CurrentState(tuple(found), graph.heads)
     if check_heads and not state.at_heads:
+        from gitmig.exc import DatabaseNotAtHead
         from gitmig.util.messaging import format_ids
 
         behind = [db for db in state.databases if set(db.rows) != set(state.heads)]
         where = "; ".join(
             f"{db.url} is at {format_ids(db.rows)}"
             if len(state.databases) > 1
-            else f"The database is at {format_ids(db.rows)}"
+            else f"the database is at {format_ids(db.rows)}"
             for db in behind
         )
-        raise CommandError(
-            f"{where}, not at the head(s) {format_ids(state.heads)}: run `gitmig upgrade heads`"
+        raise DatabaseNotAtHead(
+            f"Database is not on all head revisions: {where}, not at the head(s) "
+            f"{format_ids(state.heads)}: run `gitmig upgrade heads`"
         )
     return state
 

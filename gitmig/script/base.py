@@ -253,9 +253,13 @@ class ScriptDirectory:
             os.fspath(version_path) if version_path is not None else None,
             kw,
         )
-        written = path.resolve()
+        return self.script_at(path)
+
+    def script_at(self, path: str | os.PathLike[str]) -> Script:
+        """The script of the revision file at ``path``, as the graph holds it."""
+        wanted = Path(path).resolve()
         for rev in self.revision_map:
-            if rev.path is not None and Path(rev.path).resolve() == written:
+            if rev.path is not None and Path(rev.path).resolve() == wanted:
                 assert isinstance(rev, Script)
                 return rev
         raise ScriptError(f"{path}: written, but not read back as a revision")
