@@ -783,7 +783,7 @@ def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
 @pass_state
 def check_cmd(state: CliState) -> None:
     """Exit 1 if the models differ from the database at head (autogenerate finds changes)."""
-    operations = command.check(state.config())
+    operations = command.pending_operations(state.config())
     if not operations:
         _note(state, display.check_text(operations))
         return

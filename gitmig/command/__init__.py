@@ -62,6 +62,7 @@ from gitmig.command.migrate import check as check
 from gitmig.command.migrate import current as current
 from gitmig.command.migrate import downgrade as downgrade
 from gitmig.command.migrate import ensure_version as ensure_version
+from gitmig.command.migrate import pending_operations as pending_operations
 from gitmig.command.migrate import stamp as stamp
 from gitmig.command.migrate import upgrade as upgrade
 from gitmig.command.revisions import edit as edit
@@ -117,6 +118,7 @@ __all__ = [
     "list_templates",
     "merge",
     "new",
+    "pending_operations",
     "provenance",
     "rebase",
     "revision",
