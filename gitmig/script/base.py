@@ -93,7 +93,8 @@ class ScriptDirectory:
                 "'gitmig init DIR' to create a migration environment, or fix script_location"
             )
         locations = version_locations or [self.dir / "versions"]
-        self.version_locations = [Path(p) for p in locations]
+        # Absolute (as Alembic's): a script's path names its file whatever the cwd later.
+        self.version_locations = [Path(os.path.abspath(p)) for p in locations]
         self.file_template = file_template
         self.truncate_slug_length = truncate_slug_length
         self.timezone = timezone
