@@ -75,8 +75,15 @@ class GitmigGroup(click.Group):
         return super().get_command(ctx, _ALIASES.get(cmd_name, cmd_name))
 
     def invoke(self, ctx: click.Context) -> Any:
+        import warnings
+
+        from gitmig.exc import NoMigrationsRun
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # A command that ran env.py and did nothing must not pass for a success.
+                warnings.simplefilter("error", NoMigrationsRun)
+                return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click reports its own usage errors (exit 2)
         except (Exception, KeyboardInterrupt) as err:
@@ -260,7 +267,7 @@ def new_cmd(
 ) -> None:
     """Write a new revision file (alias: revision)."""
     config = state.config()
-    path = command.new(
+    script = command.new(
         config,
         message=message,
         head=head,
@@ -271,7 +278,7 @@ def new_cmd(
         version_path=version_path,
         autogenerate=autogenerate,
     )
-    _note(state, display.written_text(path))
+    _note(state, display.written_text(script))
 
 
 # -- inspecting the graph -------------------------------------------------------------------
@@ -488,10 +495,10 @@ def merge_cmd(
 ) -> None:
     """Write a merge revision joining REVISIONS (default: every head)."""
     config = state.config()
-    path = command.merge(
+    script = command.merge(
         config, list(revisions), message=message, branch_label=list(branch_label), rev_id=rev_id
     )
-    _note(state, display.written_text(path))
+    _note(state, display.written_text(script))
 
 
 @cli.command("rebase", short_help="Re-parent this branch's revisions onto REF.")
@@ -783,7 +790,7 @@ def current_cmd(state: CliState, verbose: bool, check_heads: bool) -> None:
 @pass_state
 def check_cmd(state: CliState) -> None:
     """Exit 1 if the models differ from the database at head (autogenerate finds changes)."""
-    operations = command.check(state.config())
+    operations = command.pending_operations(state.config())
     if not operations:
         _note(state, display.check_text(operations))
         return

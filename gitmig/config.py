@@ -82,6 +82,9 @@ class Config:
         self._stdout = stdout
         self.cmd_opts = cmd_opts if cmd_opts is not None else SimpleNamespace(x=[], quiet=False)
         self.config_args: dict[str, Any] = dict(config_args or {})
+        if self.config_file_name is not None:
+            # As in Alembic: the config file's folder, the value of ``%(here)s``.
+            self.config_args["here"] = str(Path(self.config_file_name).resolve().parent)
         #: free-form values shared with env.py (e.g. ``attributes["connection"]``)
         self.attributes: dict[str, Any] = attributes if attributes is not None else {}
         self._loaded = False
@@ -144,7 +147,7 @@ class Config:
                 f"No config file {str(path)!r} found; run 'gitmig init DIR' to create one, "
                 "or pass -c/--config (or set GITMIG_CONFIG)"
             )
-        here = str(path.resolve().parent)
+        here = self.config_args["here"] = str(path.resolve().parent)
         if path.suffix == ".toml":
             self._load_toml(path, here)
         else:
@@ -297,6 +300,20 @@ class Config:
             raise ConfigError(
                 f"{self.config_file_name}: option {name!r} must be a whole number, not {raw!r}"
             ) from None
+
+    def get_bool_option(self, name: str, default: bool = False) -> bool:
+        """A main-section key that must be a boolean (true/false, yes/no, on/off, 1/0)."""
+        raw = self.get_main_option(name)
+        if raw is None or raw.strip() == "":
+            return default
+        value = raw.strip().lower()
+        if value in ("true", "yes", "on", "1"):
+            return True
+        if value in ("false", "no", "off", "0"):
+            return False
+        raise ConfigError(
+            f"{self.config_file_name}: option {name!r} must be true or false, not {raw!r}"
+        )
 
     def get_list_option(self, name: str) -> list[str]:
         """A main-section key holding a list separated by spaces, commas or os.pathsep.

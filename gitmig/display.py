@@ -458,11 +458,11 @@ def init_text(result: InitResult, directory: str) -> str:
     return _lines(lines)
 
 
-def written_text(path: object) -> str:
+def written_text(script: Script | None) -> str:
     """``new`` and ``merge``: the file written (``None``: the directives left none)."""
-    if path is None:
+    if script is None:
         return "No revision written (process_revision_directives left none)\n"
-    return f"Generating {path} ... done\n"
+    return f"Generating {script.path} ... done\n"
 
 
 def installed_text(paths: Iterable[object]) -> str:

@@ -168,12 +168,24 @@ class RevisionContext:
         upgrade_ops = script.upgrade_ops_list[-1]
         populate_upgrade_ops(autogen_context, upgrade_ops)
         upgrade_ops.reverse_into(script.downgrade_ops_list[-1])
+        self._run_directives(heads, migration_context)
+        return []
+
+    def run_no_autogenerate(
+        self, heads: tuple[str, ...], migration_context: MigrationContext
+    ) -> list[Any]:
+        """The EnvironmentContext ``fn`` of a revision written with ``revision_environment``
+        on but no autogenerate: nothing is compared, the directive hooks still run."""
+        self._run_directives(heads, migration_context)
+        return []
+
+    def _run_directives(self, heads: tuple[str, ...], migration_context: MigrationContext) -> None:
+        """The command's ``process_revision_directives``, then env.py's."""
         if self.process_revision_directives is not None:
             self.process_revision_directives(migration_context, heads, self.generated_revisions)
-        hook = opts.get("process_revision_directives")
+        hook = migration_context.opts.get("process_revision_directives")
         if hook is not None:
             hook(migration_context, heads, self.generated_revisions)
-        return []
 
     def template_args(self, script: ops.MigrationScript) -> dict[str, Any]:
         """The script template's arguments for one revision: op bodies and imports."""

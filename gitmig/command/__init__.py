@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from gitmig.command.migrate import current as current
     from gitmig.command.migrate import downgrade as downgrade
     from gitmig.command.migrate import ensure_version as ensure_version
+    from gitmig.command.migrate import pending_operations as pending_operations
     from gitmig.command.migrate import stamp as stamp
     from gitmig.command.migrate import upgrade as upgrade
     from gitmig.command.revisions import edit as edit
@@ -128,6 +129,7 @@ _HOMES: dict[str, str] = {
     "current": "gitmig.command.migrate",
     "downgrade": "gitmig.command.migrate",
     "ensure_version": "gitmig.command.migrate",
+    "pending_operations": "gitmig.command.migrate",
     "stamp": "gitmig.command.migrate",
     "upgrade": "gitmig.command.migrate",
     "edit": "gitmig.command.revisions",
@@ -187,6 +189,7 @@ __all__ = [
     "list_templates",
     "merge",
     "new",
+    "pending_operations",
     "provenance",
     "rebase",
     "revision",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitmig.command._base import script_directory
-from gitmig.exc import CommandError
+from gitmig.exc import CommandError, UsageError
 from gitmig.script.generate import (
     after_write,
     check_labels,
@@ -18,6 +19,7 @@ from gitmig.script.generate import (
 
 if TYPE_CHECKING:
     from gitmig.config import Config
+    from gitmig.script.base import Script
 
 __all__ = ["edit", "merge", "new", "revision"]
 
@@ -30,37 +32,21 @@ def new(
     branch_label: str | Sequence[str] | None = None,
     depends_on: str | Sequence[str] | None = None,
     rev_id: str | None = None,
-    version_path: str | None = None,
+    version_path: str | os.PathLike[str] | None = None,
     autogenerate: bool = False,
     process_revision_directives: Callable[..., None] | None = None,
-) -> Path | None:
-    """Write a new revision file on top of the (single) head and return its path.
+    sql: bool = False,
+) -> Script | None:
+    """Write a new revision file on top of the (single) head and return its script.
 
     With ``autogenerate``, env.py runs and the revision holds the operations that bring the
-    database (which must be at head) to ``target_metadata``.  ``process_revision_directives``
-    (like env.py's) may change or empty the list of revisions to write; with several, the
-    last path is returned, with none, ``None``.
+    database (which must be at head) to ``target_metadata``; with the config's
+    ``revision_environment`` on, env.py runs without comparing anything (offline with
+    ``sql``). ``process_revision_directives`` (like env.py's) may change or empty the list
+    of revisions to write; with several, the last is returned, with none, ``None``.
     """
-    script_dir = script_directory(config)
-    if not autogenerate:
-        return new_revision(
-            config,
-            script_dir,
-            message,
-            head,
-            splice,
-            branch_label,
-            depends_on,
-            rev_id,
-            version_path,
-            {},
-        )
-    from gitmig.autogenerate.api import RevisionContext
-    from gitmig.command.migrate import run_autogenerate
-
-    revision_context = RevisionContext(
+    written = _write(
         config,
-        script_dir,
         {
             "message": message,
             "head": head,
@@ -68,14 +54,96 @@ def new(
             "branch_label": branch_label,
             "depends_on": depends_on,
             "rev_id": rev_id,
-            "version_path": version_path,
+            "version_path": os.fspath(version_path) if version_path is not None else None,
         },
+        autogenerate,
+        sql,
         process_revision_directives,
     )
-    run_autogenerate(script_dir, revision_context)
-    path = None
-    for script in revision_context.generated_revisions:
+    return written[-1] if written else None
+
+
+def revision(
+    config: Config,
+    message: str | None = None,
+    autogenerate: bool = False,
+    sql: bool = False,
+    head: str | None = "head",
+    splice: bool = False,
+    branch_label: str | Sequence[str] | None = None,
+    version_path: str | os.PathLike[str] | None = None,
+    rev_id: str | None = None,
+    depends_on: str | Sequence[str] | None = None,
+    process_revision_directives: Callable[..., None] | None = None,
+) -> Script | list[Script] | None:
+    """:func:`new` with Alembic's signature and result: the script written, a list when
+    ``process_revision_directives`` asked for several (or none)."""
+    written = _write(
+        config,
+        {
+            "message": message,
+            "head": None if head == "head" else head,
+            "splice": splice,
+            "branch_label": branch_label,
+            "depends_on": depends_on,
+            "rev_id": rev_id,
+            "version_path": os.fspath(version_path) if version_path is not None else None,
+        },
+        autogenerate,
+        sql,
+        process_revision_directives,
+    )
+    return written[0] if len(written) == 1 else written
+
+
+def _write(
+    config: Config,
+    args: dict[str, Any],
+    autogenerate: bool,
+    sql: bool,
+    process_revision_directives: Callable[..., None] | None,
+) -> list[Script]:
+    """Write the revision(s) ``args`` describe, running env.py when it is asked for."""
+    script_dir = script_directory(config)
+    environment = autogenerate or config.get_bool_option("revision_environment")
+    if sql and autogenerate:
+        raise UsageError("Using --sql with --autogenerate does not make any sense")
+    if sql and not environment:
+        raise UsageError(
+            "Using --sql with the revision command when revision_environment is not "
+            "configured does not make any sense"
+        )
+    if not environment:
         path = new_revision(
+            config,
+            script_dir,
+            args["message"],
+            args["head"],
+            bool(args["splice"]),
+            args["branch_label"],
+            args["depends_on"],
+            args["rev_id"],
+            args["version_path"],
+            {},
+        )
+        return [script_dir.script_at(path)]
+    from gitmig.autogenerate.api import RevisionContext
+    from gitmig.command.migrate import run_autogenerate, run_env
+
+    revision_context = RevisionContext(config, script_dir, args, process_revision_directives)
+    if autogenerate:
+        run_autogenerate(script_dir, revision_context)
+    else:
+        run_env(
+            config,
+            script_dir,
+            fn=revision_context.run_no_autogenerate,
+            as_sql=sql,
+            dont_mutate=True,
+            revision_context=revision_context,
+        )
+    paths = [
+        new_revision(
             config,
             script_dir,
             script.message,
@@ -87,38 +155,41 @@ def new(
             script.version_path,
             revision_context.template_args(script),
         )
-    return path
-
-
-revision = new  # Alembic's name for the same command
+        for script in revision_context.generated_revisions
+    ]
+    return [script_dir.script_at(path) for path in paths]
 
 
 def merge(
     config: Config,
-    revisions: Sequence[str] = (),
+    revisions: str | Sequence[str] = (),
     message: str | None = None,
     branch_label: str | Sequence[str] | None = None,
     rev_id: str | None = None,
-) -> Path:
-    """Write a merge revision whose down_revision is a tuple of ``revisions``.
+    splice: bool = False,
+) -> Script:
+    """Write a merge revision whose down_revision is a tuple of ``revisions`` and return
+    its script.
 
     With no ``revisions``, merges every head of the graph. Refuses when fewer than two
-    revisions remain to merge, or when one is an ancestor of another.
+    revisions remain to merge, when one is an ancestor of another, and (without
+    ``splice``) when one is not a head. With ``revision_environment`` on, env.py runs first.
     """
     from gitmig.script.write import write_revision
 
     script_dir = script_directory(config)
     graph = script_dir.revision_map
+    named = (revisions,) if isinstance(revisions, str) else tuple(revisions)
     parents: list[str] = []
-    for identifier in revisions or ("heads",):
+    for identifier in named or ("heads",):
         for rev in graph.resolve(identifier):
             if rev not in parents:
                 parents.append(rev)
     if len(parents) < 2:
         if not parents:
             what = "no revisions"
-        elif revisions:  # `merge b1 b1`: the graph may well have other heads
-            what = f"{' '.join(revisions)} name a single revision ({parents[0]})"
+        elif named:  # `merge b1 b1`: the graph may well have other heads
+            what = f"{' '.join(named)} name a single revision ({parents[0]})"
         else:
             what = f"the graph has a single head ({parents[0]})"
         raise CommandError(f"Nothing to merge: {what}")
@@ -128,8 +199,18 @@ def merge(
             raise CommandError(
                 f"Cannot merge {rev} with {', '.join(below)}: it is already an ancestor of it"
             )
+    not_heads = [rev for rev in parents if rev not in graph.heads]
+    if not_heads and not splice:
+        raise CommandError(
+            f"Revision {', '.join(not_heads)} is not a head revision; please specify --splice "
+            "to merge it anyway"
+        )
     rev_id = check_new_id(graph, rev_id)
     labels = check_labels(graph, branch_label)
+    if config.get_bool_option("revision_environment"):
+        from gitmig.command.migrate import run_env
+
+        run_env(config, script_dir, fn=lambda heads, context: [], dont_mutate=True)
     path = write_revision(
         script_dir,
         rev_id,
@@ -139,7 +220,7 @@ def merge(
         version_path=version_folder(script_dir, None, parents),
     )
     after_write(config, script_dir, path)
-    return path
+    return script_dir.script_at(path)
 
 
 def edit(config: Config, rev: str) -> list[Path]:
@@ -147,15 +228,17 @@ def edit(config: Config, rev: str) -> list[Path]:
 
     Returns the files opened, after the editor has exited.
     """
+    from gitmig import util
     from gitmig.command.graph import show
-    from gitmig.util.editor import open_in_editor
 
     scripts = show(config, rev)
     if not scripts:
         if rev.strip() == "current":
-            raise CommandError("The database is at base: there is no current revision to edit")
-        raise CommandError(f"{rev!r} names no revision file (it is the base)")
+            raise CommandError(
+                "No current revisions: the database is at base, there is no revision to edit"
+            )
+        raise CommandError(f"No revision files indicated by symbol {rev!r} (it is the base)")
     paths = [Path(script.path) for script in scripts if script.path is not None]
     for path in paths:
-        open_in_editor(path)
+        util.open_in_editor(os.fspath(path))  # looked up here, so that tests can replace it
     return paths

@@ -119,18 +119,42 @@ class EnvironmentContext:
         return self.script.revision_map.heads if self.script is not None else ()
 
     def get_starting_revision_argument(self) -> str | tuple[str, ...] | None:
-        """The START of an offline ``START:END`` (``None`` online)."""
-        start: str | tuple[str, ...] | None = self.context_opts.get("starting_rev")
-        return start
+        """The START of an offline ``START:END`` (``None`` online, or without one), as
+        :meth:`get_revision_argument` gives it; after :meth:`configure`, its
+        ``starting_rev``. A command that takes no start (``current``) makes it an error."""
+        if self._migration_context is not None:
+            return self._revision_number(self._migration_context._start_from_rev)
+        if "starting_rev" not in self.context_opts:
+            raise CommandError(
+                "No starting revision argument is available: this command takes no START:END range"
+            )
+        return self._revision_number(self.context_opts["starting_rev"])
 
     def get_revision_argument(self) -> str | tuple[str, ...] | None:
-        """The target revision as given to the command."""
-        target: str | tuple[str, ...] | None = self.context_opts.get("destination_rev")
-        return target
+        """The target revision of the command, with ``head``/``heads`` as the ids they
+        name and ``base`` as ``None``; several revisions are a tuple."""
+        return self._revision_number(self.context_opts.get("destination_rev"))
+
+    def _revision_number(self, value: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
+        """``value`` with its symbolic names (``head``, ``heads``, ``base``, ``LABEL@head``)
+        resolved; other identifiers are kept as given (offline, they need not exist)."""
+        if value is None:
+            return None
+        found: list[str] = []
+        for item in (value,) if isinstance(value, str) else value:
+            symbol = item.rpartition("@")[2]
+            if self.script is not None and symbol in ("head", "heads", "base"):
+                found += self.script.revision_map.resolve(item)
+            else:
+                found.append(item)
+        if not found:
+            return None
+        return found[0] if len(found) == 1 else tuple(found)
 
     def get_tag_argument(self) -> str | None:
         """The ``--tag`` value given to the command, if any."""
-        tag: str | None = self.context_opts.get("tag")
+        opts = self._migration_context.opts if self._migration_context else self.context_opts
+        tag: str | None = opts.get("tag")  # configure(tag=...) wins over the command's
         return tag
 
     @overload
@@ -228,16 +252,10 @@ class EnvironmentContext:
             on_version_apply=on_version_apply,
         )
         opts.update(kw)
-        if self.is_offline_mode():
-            if connection is not None:
-                raise CommandError(
-                    "env.py passed a connection in offline (--sql) mode; pass url= or "
-                    "dialect_name= instead (see the template's run_migrations_offline())"
-                )
-        elif connection is None:
+        if self.is_offline_mode() and connection is not None:
             raise CommandError(
-                "env.py called configure() without a connection; online runs need "
-                "connection= (see the template's run_migrations_online())"
+                "env.py passed a connection in offline (--sql) mode; pass url= or "
+                "dialect_name= instead (see the template's run_migrations_offline())"
             )
         self._apply_quiet()
         self._migration_context = MigrationContext.configure(
@@ -269,13 +287,13 @@ class EnvironmentContext:
         """
         from gitmig.operations import Operations
 
-        context = self.get_context()
+        context = self._running_context()
         with Operations.context(Operations(context)):
             context.run_migrations(**kw)
 
     def begin_transaction(self) -> Any:
         """A block around ``run_migrations()``: the run's transaction (see MigrationContext)."""
-        return self.get_context().begin_transaction()
+        return self._running_context().begin_transaction()
 
     @contextmanager
     def autocommit_block(self) -> Iterator[None]:
@@ -290,6 +308,17 @@ class EnvironmentContext:
     def static_output(self, text: str) -> None:
         """Write text to the offline script."""
         self.get_context().impl.static_output(text)
+
+    def _running_context(self) -> MigrationContext:
+        """The context, checked to be able to run: online, it needs a connection (env.py
+        may configure one without, as Alembic allows, to ask for its arguments only)."""
+        context = self.get_context()
+        if not self.is_offline_mode() and context.connection is None:
+            raise CommandError(
+                "env.py called configure() without a connection; online runs need "
+                "connection= (see the template's run_migrations_online())"
+            )
+        return context
 
     def get_context(self) -> MigrationContext:
         """The MigrationContext made by :meth:`configure`."""

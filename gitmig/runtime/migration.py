@@ -124,7 +124,9 @@ class MigrationStep:
         else:
             source, dest = self.up_revision_ids, self.down_revisions
         text = f"{self.kind} {', '.join(source) or '<base>'} -> {', '.join(dest) or '<base>'}"
-        return f"{text}, {self.doc}" if self.doc else text
+        # One line: it is an SQL comment offline, and the rest of a message would be SQL.
+        doc = self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+        return f"{text}, {doc}" if doc else text
 
     def __str__(self) -> str:
         return self.short_log

@@ -32,6 +32,20 @@ class Script(Revision):
 
     __slots__ = ("_module",)
 
+    @classmethod
+    def _from_path(cls, scriptdir: ScriptDirectory, path: str | os.PathLike[str]) -> Script | None:
+        """The script the file at ``path`` declares, read from its markers without
+        importing it (``None``: not a revision file); a broken file is a ScriptError
+        naming it. Alembic's name, used by its test fixtures after rewriting a file."""
+        path = os.fspath(path)
+        if not is_revision_file(os.path.basename(path)):
+            return None
+        with open(path, "rb") as handle:
+            values, problem = read_source(handle.read(), path)
+        if problem is not None:
+            raise ScriptError(problem)
+        return None if values is None else revision_from_values(values, path, cls)
+
     @property
     def module(self) -> ModuleType:
         """The imported revision module (imported on first access)."""
@@ -131,7 +145,8 @@ class ScriptDirectory:
                 "'gitmig init DIR' to create a migration environment, or fix script_location"
             )
         locations = version_locations or [self.dir / "versions"]
-        self.version_locations = [Path(p) for p in locations]
+        # Absolute (as Alembic's): a script's path names its file whatever the cwd later.
+        self.version_locations = [Path(os.path.abspath(p)) for p in locations]
         self.file_template = file_template
         self.truncate_slug_length = truncate_slug_length
         self.timezone = timezone
@@ -331,9 +346,13 @@ class ScriptDirectory:
             os.fspath(version_path) if version_path is not None else None,
             kw,
         )
-        written = path.resolve()
+        return self.script_at(path)
+
+    def script_at(self, path: str | os.PathLike[str]) -> Script:
+        """The script of the revision file at ``path``, as the graph holds it."""
+        wanted = Path(path).resolve()
         for rev in self.revision_map:
-            if rev.path is not None and Path(rev.path).resolve() == written:
+            if rev.path is not None and Path(rev.path).resolve() == wanted:
                 assert isinstance(rev, Script)
                 return rev
         raise ScriptError(f"{path}: written, but not read back as a revision")

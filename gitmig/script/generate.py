@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitmig.exc import CommandError, MultipleHeadsError, UsageError
+from gitmig.exc import CommandError, MultipleHeadsError, ResolutionError, UsageError
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -117,8 +117,9 @@ def _new_parents(graph: object, head: str | Sequence[str] | None, splice: bool) 
     if head is None:
         if len(graph.heads) > 1:
             raise MultipleHeadsError(
-                f"Multiple heads are present ({', '.join(graph.heads)}); pass --head to "
-                "choose the one to build on, or run 'gitmig merge' first",
+                "Multiple heads are present; please specify the head revision on which the "
+                f"new revision should be based, or perform a merge (heads: "
+                f"{', '.join(graph.heads)}; pass --head, or run 'gitmig merge' first)",
                 graph.heads,
             )
         return graph.heads
@@ -137,7 +138,13 @@ def _resolve_single(graph: object, identifier: str, option: str) -> str:
     from gitmig.script.revision import RevisionMap
 
     assert isinstance(graph, RevisionMap)
-    ids = graph.resolve(identifier)
+    try:
+        ids = graph.resolve(identifier)
+    except ResolutionError as err:
+        raise ResolutionError(
+            f"Can't locate revision identified by {identifier!r} for {option}: {err}",
+            identifier,
+        ) from None
     if len(ids) != 1:
         raise UsageError(f"{option} {identifier!r} must name exactly one revision")
     return ids[0]

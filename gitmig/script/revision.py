@@ -517,6 +517,24 @@ class RevisionMap(AlembicRevisionAPI):
             node = min(up for up in ups if up in stuck)
         return tuple(path[seen[node] :])
 
+    def add_revision(self, revision: Revision, _replace: bool = False) -> None:
+        """Add ``revision`` to the graph, or with ``_replace`` put it in place of the
+        revision of the same id (as after its file was rewritten); the whole graph is then
+        validated again, as building it does. Alembic's API."""
+        old = self._revs.get(revision.revision)
+        if old is not None and not _replace:
+            raise duplicate_id_error(revision.revision, old.where, revision.where)
+        if old is None and _replace:
+            raise ResolutionError(
+                f"Cannot replace revision {revision.revision}: it is not in the graph",
+                revision.revision,
+            )
+        revs = dict(self._revs)
+        revs[revision.revision] = revision
+        rebuilt = type(self)(revs.values())
+        self.__dict__.clear()
+        self.__dict__.update(vars(rebuilt))
+
     # -- basic queries ----------------------------------------------------------------------
 
     def __contains__(self, rev_id: object) -> bool:

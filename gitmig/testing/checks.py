@@ -228,7 +228,7 @@ def check_models_match(config: Config, url: str | None = None) -> None:
     from gitmig import command, display
 
     check_upgrade(config, url)
-    operations = command.check(config)
+    operations = command.pending_operations(config)
     if operations:
         raise AssertionError(
             "the models differ from the database the migrations build; write the migration "

@@ -60,11 +60,11 @@ class Project:
     def autogenerate(
         self, metadata: sa.MetaData, message: str = "auto", **configure_opts: object
     ) -> Path:
-        path = command.new(
+        script = command.new(
             self.config(metadata, **configure_opts), message=message, autogenerate=True
         )
-        assert path is not None
-        return path
+        assert script is not None and script.path is not None
+        return Path(script.path)
 
     def upgrade(self, metadata: sa.MetaData | None = None, target: str = "head") -> None:
         command.upgrade(self.config(metadata), target)

@@ -42,7 +42,7 @@ def test_round_trip(db_url, make_project):
             t.name for t in metadata.tables.values() if t.schema == schema
         }
 
-    operations = command.check(project.config(metadata, **opts))
+    operations = command.pending_operations(project.config(metadata, **opts))
     assert operations == []
 
     project.downgrade("base")

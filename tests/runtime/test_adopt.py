@@ -262,8 +262,9 @@ def test_adopt_copies_the_version_rows_and_carries_on(db_url, tmp_path):
     assert rows(db_url, "gitmig_version") == {"a3"}
     assert "payment" in tables(db_url)
     # A new revision is written from the rewritten template.
-    path = command.new(cfg, message="next")
-    assert path is not None and "from gitmig import op" in path.read_text()
+    script = command.new(cfg, message="next")
+    assert script is not None and script.path is not None
+    assert "from gitmig import op" in Path(script.path).read_text()
 
     # Running adopt again changes nothing, and knows the rows were taken over.
     again = command.adopt(Config(), ini, version_table="copy")

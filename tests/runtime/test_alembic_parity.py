@@ -184,12 +184,12 @@ def test_edit_current_and_errors(db_url, make_project, tmp_path, monkeypatch):
     path = project.table_rev("r1", "r0")
     cfg = project.config()
     monkeypatch.setenv("EDITOR", _fake_editor(tmp_path))
-    with pytest.raises(CommandError, match="no current revision to edit"):
+    with pytest.raises(CommandError, match="No current revisions: the database is at base"):
         command.edit(cfg, "current")
     command.upgrade(cfg)
     assert command.edit(cfg, "current") == [path]
     assert path.read_text().endswith("# edited\n")
-    with pytest.raises(CommandError, match=r"'base' names no revision file"):
+    with pytest.raises(CommandError, match="No revision files indicated by symbol 'base'"):
         command.edit(cfg, "base")
     monkeypatch.setenv("EDITOR", _fake_editor(tmp_path, code=3))
     result = _invoke(project, "edit", "r0")

@@ -37,12 +37,15 @@ def test_environment_arguments():
         context.config  # noqa: B018
 
 
-def test_online_configure_needs_a_connection():
-    with (
-        EnvironmentContext(Config(), None),
-        pytest.raises(CommandError, match="without a connection"),
-    ):
+def test_online_run_needs_a_connection():
+    """configure() without one is allowed (env.py may only read its arguments, as in
+    Alembic); running migrations, or their transaction, is refused by name."""
+    with EnvironmentContext(Config(), None):
         context.configure(url="sqlite://")
+        with pytest.raises(CommandError, match="without a connection"):
+            context.run_migrations()
+        with pytest.raises(CommandError, match="without a connection"):
+            context.begin_transaction()
 
 
 def _offline(steps, start=None, **opts):

@@ -194,7 +194,7 @@ def test_autogenerate_leaves_the_ledger_alone(db_url, make_project):
     cfg = project.config(metadata=metadata)
     command.upgrade(cfg, "head")
     assert "gitmig_ledger" in project.tables()
-    assert command.check(cfg) == []
+    assert command.pending_operations(cfg) == []
 
 
 @pytest.mark.parametrize(

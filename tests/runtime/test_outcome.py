@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -42,7 +43,9 @@ def test_multidb_failure_names_what_the_other_engine_committed(
         encoding="utf-8",
     )
     cfg = project.config()
-    path = command.new(cfg, message="both", rev_id="m1")
+    script = command.new(cfg, message="both", rev_id="m1")
+    assert script is not None and script.path is not None
+    path = Path(script.path)
     text = path.read_text(encoding="utf-8")
     text = text.replace(
         "def upgrade_engine1() -> None:\n    pass",

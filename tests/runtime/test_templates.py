@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +17,9 @@ def _generated_revisions(project, cfg):
     """Two revisions written by `gitmig new` from the template's script.py.mako."""
     paths = []
     for name in ("one", "two"):
-        path = command.new(cfg, message=f"create {name}", rev_id=f"rev_{name}")
+        script = command.new(cfg, message=f"create {name}", rev_id=f"rev_{name}")
+        assert script is not None and script.path is not None
+        path = Path(script.path)
         text = path.read_text(encoding="utf-8")
         text = text.replace(
             "def upgrade() -> None:\n    pass",
@@ -76,7 +79,9 @@ def test_multidb_template(postgresql_url, sqlite_url, make_project, tmp_path, mo
         encoding="utf-8",
     )
     cfg = project.config()
-    path = command.new(cfg, message="both", rev_id="m1")
+    script = command.new(cfg, message="both", rev_id="m1")
+    assert script is not None and script.path is not None
+    path = Path(script.path)
     text = path.read_text(encoding="utf-8")
     for name in ("engine1", "engine2"):
         text = text.replace(

@@ -53,3 +53,33 @@ def test_no_revisions(script_dir: ScriptDirectory) -> None:
     assert script_dir.get_heads() == []
     assert script_dir.get_current_head() is None
     assert list(script_dir.walk_revisions()) == []
+
+
+def test_a_rewritten_file_replaces_its_revision(script_dir: ScriptDirectory) -> None:
+    """Script._from_path reads a file's markers (no import); add_revision(_replace=True)
+    puts the script in the graph in place of the old one, and the graph is checked again."""
+    from gitmig.exc import ResolutionError, RevisionError
+    from gitmig.script import Script
+
+    a = script_dir.generate_revision("a1", "first", head="base")
+    b = script_dir.generate_revision("b1", "second")
+    assert a.path is not None and b.path is not None
+    Path(b.path).write_text(
+        '"""second, rewritten"""\nrevision = "b1"\ndown_revision = "a1"\n'
+        'branch_labels = ("lbl",)\n\ndef upgrade():\n    pass\n'
+    )
+    script = Script._from_path(script_dir, b.path)
+    assert script is not None and script.doc == "second, rewritten"
+    graph = script_dir.revision_map
+    graph.add_revision(script, _replace=True)
+    assert graph.get("b1") is script and graph.labels("b1") == {"lbl"}
+    assert graph.resolve("lbl@head") == ("b1",)
+    assert Script._from_path(script_dir, Path(b.path).with_name("__init__.py")) is None
+    with pytest.raises(RevisionError, match="Duplicate revision id b1"):
+        graph.add_revision(script)
+    with pytest.raises(ResolutionError, match="Cannot replace revision c1"):
+        graph.add_revision(Script("c1", "b1"), _replace=True)
+    graph.add_revision(Script("c1", "b1"))
+    assert graph.heads == ("c1",)
+    with pytest.raises(RevisionError, match="refers to zz"):
+        graph.add_revision(Script("d1", "zz"))
