@@ -42,7 +42,13 @@ class AutogenContext:
             raise AutogenerateError(
                 "autogenerate compares with a live database; it cannot run in offline (--sql) mode"
             )
-        if autogenerate and metadata is None:
+        if (
+            autogenerate
+            and metadata is None
+            and migration_context is not None
+            and migration_context.environment_context is not None
+        ):
+            # only env.py must name its models; a bare MigrationContext compares nothing
             raise AutogenerateError(
                 "Can't proceed with autogenerate: env.py does not pass target_metadata to "
                 "context.configure() (set target_metadata = Base.metadata in env.py)"
