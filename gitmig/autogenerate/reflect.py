@@ -23,6 +23,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
+    asc,
+    desc,
+    nulls_first,
+    nulls_last,
     text,
 )
 
@@ -49,7 +53,10 @@ class ReflectedTable:
     metadata: MetaData = field(repr=False)
     #: indexes the database made by itself (MySQL's, for foreign keys): not compared
     implicit_indexes: list[dict[str, Any]] = field(default_factory=list)
+    #: whether the database could report unique constraints at all
+    uniques_reflected: bool = True
     _table: Table | None = field(default=None, repr=False)
+    _objects: dict[int, Any] = field(default_factory=dict, repr=False)
 
     @property
     def table(self) -> Table:
@@ -75,6 +82,13 @@ class ReflectedTable:
         self.indexes = [
             ix for ix in self.indexes if ix["name"] in as_index or ix["name"] not in mirrored
         ]
+
+    def object_for(self, info: Mapping[str, Any]) -> Any:
+        """The ``Index`` or ``UniqueConstraint`` of :attr:`table` built from ``info``, one of
+        the dictionaries in :attr:`indexes` or :attr:`unique_constraints`.
+        """
+        self.table  # noqa: B018  (builds the objects)
+        return self._objects[id(info)]
 
     def column(self, name: str) -> Column[Any]:
         """The reflected column ``name`` as a ``Column`` of :attr:`table`."""
@@ -105,7 +119,10 @@ def reflect_tables(
     pks = inspector.get_multi_pk_constraint(**kw)
     fks = inspector.get_multi_foreign_keys(**kw)
     indexes = inspector.get_multi_indexes(**kw)
-    uniques = _optional(inspector.get_multi_unique_constraints, kw)
+    try:
+        uniques: dict[Any, Any] | None = dict(inspector.get_multi_unique_constraints(**kw))
+    except NotImplementedError:
+        uniques = None
     checks = _optional(inspector.get_multi_check_constraints, kw)
     table_comments = _optional(inspector.get_multi_table_comment, kw) if comments else {}
     metadata = MetaData()
@@ -124,10 +141,11 @@ def reflect_tables(
             primary_key=dict(pks.get(key) or {}),
             foreign_keys=[dict(fk) for fk in fks.get(key, ())],
             indexes=[dict(ix) for ix in indexes.get(key, ())],
-            unique_constraints=list(uniques.get(key, ())),
+            unique_constraints=[dict(uq) for uq in (uniques or {}).get(key, ())],
             check_constraints=list(checks.get(key, ())),
             comment=comment.get("text") if comment else None,
             metadata=metadata,
+            uniques_reflected=uniques is not None,
         )
     return found
 
@@ -188,19 +206,43 @@ def _build_table(rt: ReflectedTable) -> Table:
             )
         )
     for uq in rt.unique_constraints:
-        items.append(UniqueConstraint(*uq["column_names"], name=uq.get("name")))
+        unique = UniqueConstraint(*uq["column_names"], name=uq.get("name"), **_dialect_options(uq))
+        rt._objects[id(uq)] = unique
+        items.append(unique)
     for ck in rt.check_constraints:
         items.append(CheckConstraint(text(ck["sqltext"]), name=ck.get("name")))
     table = Table(rt.name, rt.metadata, *items, schema=rt.schema, comment=rt.comment)
     for ix in rt.indexes:
-        Index(ix["name"], *_index_elements(table, ix), unique=bool(ix.get("unique")))
+        rt._objects[id(ix)] = Index(
+            ix["name"],
+            *_index_elements(table, ix),
+            unique=bool(ix.get("unique")),
+            **_dialect_options(ix),
+        )
     return table
+
+
+def _dialect_options(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The reflected dialect options worth keeping (an empty ``*_include`` says nothing)."""
+    options = dict(info.get("dialect_options") or {})
+    return {k: v for k, v in options.items() if not (k.endswith("_include") and not v)}
+
+
+#: how a reflected ``column_sorting`` word applies to an index element
+_SORTING: dict[str, Callable[[Any], Any]] = {
+    "asc": asc,
+    "desc": desc,
+    "nulls_first": nulls_first,
+    "nulls_last": nulls_last,
+}
 
 
 def _index_elements(table: Table, info: Mapping[str, Any]) -> Iterable[Any]:
     expressions = info.get("expressions") or [None] * len(info["column_names"])
+    sorting = info.get("column_sorting") or {}
     for name, expression in zip(info["column_names"], expressions, strict=False):
-        if name is not None:
-            yield table.c[name]
-        else:
-            yield text(expression)
+        element: Any = table.c[name] if name is not None else text(expression)
+        for word in sorting.get(name if name is not None else expression, ()):
+            if word in _SORTING:
+                element = _SORTING[word](element)
+        yield element

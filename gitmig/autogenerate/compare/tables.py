@@ -161,7 +161,6 @@ def compare_schemas(
 
     for key in sorted(model.keys() & reflected.keys(), key=lambda k: (k[0] or "", k[1])):
         metadata_table, conn_table = model[key], reflected[key]
-        conn_table.split_unique_indexes(str(ix.name) for ix in metadata_table.indexes)
         compare_to = conn_table.table if autogen_context.has_object_filter else None
         if not autogen_context.run_object_filters(
             metadata_table, key[1], "table", False, compare_to
