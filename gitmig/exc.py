@@ -14,6 +14,7 @@ __all__ = [
     "CommandError",
     "ConfigError",
     "CycleError",
+    "DuplicateTableError",
     "GitError",
     "GitmigError",
     "LockTimeoutError",
@@ -120,3 +121,8 @@ class GitError(GitmigError):
 
 class AutogenerateError(GitmigError):
     """Autogenerate cannot run (e.g. the target database is not at head)."""
+
+
+class DuplicateTableError(AutogenerateError, ValueError):
+    """The same table is defined in more than one target ``MetaData`` (a ``ValueError``, as
+    in Alembic)."""

@@ -9,13 +9,14 @@ Databases report types, defaults and indexes in their own words (``DECIMAL`` for
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlalchemy.sql.elements import ClauseElement, ColumnClause, UnaryExpression
+
+from gitmig.util.messaging import warn
 
 if TYPE_CHECKING:
     from sqlalchemy import Index
@@ -227,7 +228,7 @@ class PostgreSQLRules(DialectRules):
                 continue
             if m_sql.strip().endswith("_ops") and (" " in m_sql or ")" in m_sql):
                 skipped.append(f"expression #{pos} {m_sql!r} includes an operator class")
-                warnings.warn(
+                warn(
                     f"Expression #{pos} {m_sql!r} in index {conn_index.name!r} detected to "
                     "include an operator clause. Expression compare cannot proceed. Please "
                     "move the operator clause to the ``postgresql_ops`` dict to enable proper "

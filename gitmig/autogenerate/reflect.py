@@ -99,7 +99,12 @@ class ReflectedTable:
         found = next((i for i in self.table.indexes if i.name == name), None)
         if found is None:
             info = next(ix for ix in self.implicit_indexes if ix["name"] == name)
-            found = Index(name, *_index_elements(self.table, info), unique=bool(info["unique"]))
+            found = Index(
+                name,
+                *_index_elements(self.table, info),
+                unique=bool(info["unique"]),
+                _table=self.table,
+            )
         return found
 
 
@@ -217,6 +222,7 @@ def _build_table(rt: ReflectedTable) -> Table:
             ix["name"],
             *_index_elements(table, ix),
             unique=bool(ix.get("unique")),
+            _table=table,  # needed when every element is an expression
             **_dialect_options(ix),
         )
     return table

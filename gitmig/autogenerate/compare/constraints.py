@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index
 
 from gitmig.autogenerate.compare import comparators
+
+# registers the index comparator first: it runs before the foreign keys', as in Alembic
+from gitmig.autogenerate.compare import indexes as _indexes  # noqa: F401
 from gitmig.autogenerate.compare.tables import parent_names, schema_key
 from gitmig.operations.ops import (
     CreateCheckConstraintOp,

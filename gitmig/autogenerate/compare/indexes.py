@@ -24,7 +24,6 @@ The rules, as Alembic applies them:
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy
@@ -39,6 +38,7 @@ from gitmig.operations.ops import (
     DropConstraintOp,
     DropIndexOp,
 )
+from gitmig.util.messaging import warn
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
@@ -209,6 +209,13 @@ def compare_indexes_and_uniques(
         elif skipped:
             log.info("Cannot compare %r, assuming equal and skipping: %s", name, skipped)
 
+    for uq in conn_uniques:
+        if not isinstance(uq.name, str) and _unnamed(uq) not in md_uniques_by_sig:
+            log.warning(
+                "Unique constraint on %s(%s) has no name in the database; gitmig cannot drop it",
+                table_name,
+                ", ".join(c.name for c in uq.columns),
+            )
     for name in sorted(md_names.keys() - conn_names.keys()):
         changes.added(md_names[name])
     for sig, uq in unnamed_md_uniques.items():
@@ -266,7 +273,7 @@ def _without_unreflected_expressions(
     kept = []
     for index in md_indexes:
         if index.name not in conn_names and is_expression_index(index):
-            warnings.warn(
+            warn(
                 f"autogenerate skipping metadata-specified expression-based index "
                 f"{index.name!r}; dialect {dialect.name if dialect else None!r} under "
                 f"SQLAlchemy {sqlalchemy.__version__} can't reflect these indexes so they "
