@@ -192,7 +192,14 @@ def _colspec(schema: str | None, table: str, column: str) -> str:
     return f"{schema}.{table}.{column}" if schema else f"{table}.{column}"
 
 
+#: ``Table.info`` key of a stand-in for a referred table that was not reflected
+_PLACEHOLDER = "gitmig_placeholder"
+
+
 def _build_table(rt: ReflectedTable) -> Table:
+    existing = rt.metadata.tables.get(f"{rt.schema}.{rt.name}" if rt.schema else rt.name)
+    if existing is not None and existing.info.get(_PLACEHOLDER):
+        rt.metadata.remove(existing)  # the real table now takes its place
     items: list[SchemaItem] = [column_from_reflected(c) for c in rt.columns]
     pk_cols = rt.primary_key.get("constrained_columns") or []
     if pk_cols:
@@ -217,6 +224,7 @@ def _build_table(rt: ReflectedTable) -> Table:
     for ck in rt.check_constraints:
         items.append(CheckConstraint(text(ck["sqltext"]), name=ck.get("name")))
     table = Table(rt.name, rt.metadata, *items, schema=rt.schema, comment=rt.comment)
+    _add_placeholders(rt)
     for ix in rt.indexes:
         rt._objects[id(ix)] = Index(
             ix["name"],
@@ -226,6 +234,25 @@ def _build_table(rt: ReflectedTable) -> Table:
             **_dialect_options(ix),
         )
     return table
+
+
+def _add_placeholders(rt: ReflectedTable) -> None:
+    """Stand-ins for the tables ``rt``'s foreign keys refer to that are not (yet) built, so
+    the keys resolve (a referred table may be left out by ``include_name``): the referred
+    columns, typed as the columns that refer to them.
+    """
+    types = {c["name"]: c["type"] for c in rt.columns}
+    for fk in rt.foreign_keys:
+        schema, name = fk.get("referred_schema"), fk["referred_table"]
+        referred = rt.metadata.tables.get(f"{schema}.{name}" if schema else name)
+        if referred is None:
+            referred = Table(name, rt.metadata, schema=schema, info={_PLACEHOLDER: True})
+        elif not referred.info.get(_PLACEHOLDER):
+            continue
+        pairs = zip(fk["constrained_columns"], fk["referred_columns"], strict=False)
+        for local, remote in pairs:
+            if remote not in referred.c:
+                referred.append_column(Column(remote, types.get(local)))
 
 
 def _dialect_options(info: Mapping[str, Any]) -> dict[str, Any]:
