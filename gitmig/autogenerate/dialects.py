@@ -9,7 +9,7 @@ Databases report types, defaults and indexes in their own words (``DECIMAL`` for
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -199,8 +199,9 @@ class PostgreSQLRules(DialectRules):
     _cast = re.compile(r"::[\w\s\"\[\].]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?")
 
     def normalize_default(self, sql: str) -> str:
-        # PostgreSQL adds casts to literals: 'x'::character varying, '5'::smallint
-        return super().normalize_default(self._cast.sub("", sql))
+        # PostgreSQL adds casts to literals ('x'::character varying, '5'::smallint), quotes
+        # function names that are keywords ("substring") and writes its own spacing
+        return super().normalize_default(_outside_literals(self._cast.sub("", sql), _tighten))
 
     def index_options(self, item: Index | UniqueConstraint) -> tuple[str, ...]:
         # reflection reports only the positive case
@@ -285,6 +286,21 @@ class MariaDBRules(MySQLRules):
     __dialect__ = "mariadb"
     # MariaDB stores JSON as LONGTEXT with a json_valid() check
     type_expansions = {**MySQLRules.type_expansions, "JSON": ("LONGTEXT", ())}
+
+
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
+_SPACED_PUNCTUATION = re.compile(r"\s*([,()])\s*")
+
+
+def _outside_literals(sql: str, change: Callable[[str], str]) -> str:
+    """``sql`` with ``change`` applied to the parts outside its quoted string literals."""
+    parts = _LITERAL.split(sql)
+    return "".join(part if i % 2 else change(part) for i, part in enumerate(parts))
+
+
+def _tighten(part: str) -> str:
+    """No identifier quotes, no spaces around commas and parentheses."""
+    return _SPACED_PUNCTUATION.sub(r"\1", part.replace('"', ""))
 
 
 def _element_sql(dialect: Dialect, element: Any) -> str:

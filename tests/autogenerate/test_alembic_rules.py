@@ -259,3 +259,12 @@ def test_system_columns_are_not_added(pg_engine):
         )
 
     assert difference(pg_engine, before, after) == []
+
+
+def test_postgresql_keyword_function_default_matches_its_spelling():
+    from gitmig.autogenerate.dialects import rules_for
+
+    rules = rules_for("postgresql")
+    reflected = rules.normalize_default("\"substring\"('name'::text, 1, 3)")
+    assert reflected == rules.normalize_default("substring('name',1,3)")
+    assert rules.normalize_default("'a , b'") != rules.normalize_default("'a,b'")
