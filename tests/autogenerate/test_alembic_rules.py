@@ -268,3 +268,10 @@ def test_postgresql_keyword_function_default_matches_its_spelling():
     reflected = rules.normalize_default("\"substring\"('name'::text, 1, 3)")
     assert reflected == rules.normalize_default("substring('name',1,3)")
     assert rules.normalize_default("'a , b'") != rules.normalize_default("'a,b'")
+
+
+def test_version_table_in_the_models_is_not_compared(engine):
+    model = metadata_of(
+        lambda m: sa.Table("my_version", m, sa.Column("version_num", sa.String(32)))
+    )
+    assert flat(detect(engine, model, version_table="my_version")) == []

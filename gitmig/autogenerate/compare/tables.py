@@ -135,7 +135,7 @@ def compare_schemas(
     model: dict[tuple[str | None, str], Table] = {}
     for (schema, name), table in autogen_context.table_key_to_table.items():
         normalized = schema_key(autogen_context, schema)
-        if normalized in schemas:
+        if normalized in schemas and not _is_version_table(autogen_context, normalized, name):
             model[(normalized, name)] = table
     reflected: dict[tuple[str | None, str], ReflectedTable] = {}
     for schema in schemas:
