@@ -965,6 +965,9 @@ class ExecuteSQLOp(MigrateOperation):
         self.sqltext = sqltext
         self.execution_options = execution_options
 
+    def to_diff_tuple(self) -> tuple[str, str | Executable]:
+        return ("execute", self.sqltext)
+
 
 class OpContainer(MigrateOperation):
     """An ordered list of operations."""

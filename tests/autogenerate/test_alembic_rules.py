@@ -275,3 +275,8 @@ def test_version_table_in_the_models_is_not_compared(engine):
         lambda m: sa.Table("my_version", m, sa.Column("version_num", sa.String(32)))
     )
     assert flat(detect(engine, model, version_table="my_version")) == []
+
+
+def test_execute_sql_has_a_diff_form():
+    upgrade = ops.UpgradeOps([ops.ExecuteSQLOp("SELECT 1")])
+    assert upgrade.as_diffs() == [("execute", "SELECT 1")]
