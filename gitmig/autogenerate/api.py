@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 # imported for their @comparators.dispatch_for registrations (tables: through its import below)
 from gitmig.autogenerate.compare import columns as _columns  # noqa: F401
 from gitmig.autogenerate.compare import constraints as _constraints  # noqa: F401
+from gitmig.autogenerate.compare import indexes as _indexes  # noqa: F401
 from gitmig.autogenerate.compare.tables import populate_upgrade_ops
 from gitmig.autogenerate.context import AutogenContext
 from gitmig.autogenerate.render import _render_python_into_templatevars, render_ops_body

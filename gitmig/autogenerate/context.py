@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import MetaData, Table, inspect
 
 from gitmig.autogenerate.dialects import DialectRules, rules_for
-from gitmig.exc import AutogenerateError
+from gitmig.exc import AutogenerateError, DuplicateTableError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect
@@ -66,6 +66,13 @@ class AutogenContext:
             migration_context.connection if migration_context else None
         )
         self._has_batch = False
+        #: the ``include_name`` and ``include_object`` hooks, each run in turn
+        self._name_filters: list[Callable[..., bool]] = [
+            fn for fn in [self.opts.get("include_name")] if fn is not None
+        ]
+        self._object_filters: list[Callable[..., bool]] = [
+            fn for fn in [self.opts.get("include_object")] if fn is not None
+        ]
 
     @contextlib.contextmanager
     def _within_batch(self) -> Iterator[None]:
@@ -104,14 +111,18 @@ class AutogenContext:
     def table_key_to_table(self) -> dict[tuple[str | None, str], Table]:
         """Every model table by (schema, name); a table defined twice is an error."""
         found: dict[tuple[str | None, str], Table] = {}
+        duplicates: list[str] = []
         for metadata in self.metadatas:
             for table in metadata.tables.values():
                 key = (table.schema, table.name)
                 if key in found and found[key] is not table:
-                    raise AutogenerateError(
-                        f"Table {table.fullname!r} is defined in more than one target MetaData"
-                    )
+                    duplicates.append(table.fullname)
                 found[key] = table
+        if duplicates:
+            names = ", ".join(f'"{name}"' for name in sorted(set(duplicates)))
+            raise DuplicateTableError(
+                f"Duplicate table keys across multiple MetaData objects: {names}"
+            )
         return found
 
     def sorted_tables(self) -> Iterator[Table]:
@@ -124,9 +135,19 @@ class AutogenContext:
     def run_name_filters(
         self, name: str | None, type_: str, parent_names: Mapping[str, Any]
     ) -> bool:
-        """``include_name`` (and the legacy ``include_symbol``) on a name before reflection."""
-        include_name: Callable[..., bool] | None = self.opts.get("include_name")
-        if include_name is not None and not include_name(name, type_, dict(parent_names)):
+        """``include_name`` (and the legacy ``include_symbol``) on a name before reflection.
+
+        ``parent_names`` gains ``schema_qualified_table_name`` when it names a schema.
+        """
+        parents = dict(parent_names)
+        if "schema_name" in parents:
+            table_name = name if type_ == "table" else parents.get("table_name")
+            if table_name:
+                schema = parents["schema_name"]
+                parents["schema_qualified_table_name"] = (
+                    f"{schema}.{table_name}" if schema else table_name
+                )
+        if not all(include_name(name, type_, parents) for include_name in self._name_filters):
             return False
         include_symbol: Callable[..., bool] | None = self.opts.get("include_symbol")
         if include_symbol is not None and type_ == "table":
@@ -135,19 +156,19 @@ class AutogenContext:
 
     def run_object_filters(
         self,
-        obj: Any,
+        object_: Any,
         name: str | None,
         type_: str,
         reflected: bool,
         compare_to: Any,
     ) -> bool:
         """``include_object`` on a model or reflected object."""
-        include_object: Callable[..., bool] | None = self.opts.get("include_object")
-        if include_object is None:
-            return True
-        return bool(include_object(obj, name, type_, reflected, compare_to))
+        return all(
+            include_object(object_, name, type_, reflected, compare_to)
+            for include_object in self._object_filters
+        )
 
     @property
     def has_object_filter(self) -> bool:
         """Whether an ``include_object`` hook wants reflected objects built."""
-        return self.opts.get("include_object") is not None
+        return bool(self._object_filters)

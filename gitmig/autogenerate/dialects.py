@@ -9,14 +9,22 @@ Databases report types, defaults and indexes in their own words (``DECIMAL`` for
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause, UnaryExpression
+
+from gitmig.util.messaging import warn
+
 if TYPE_CHECKING:
+    from sqlalchemy import Index
+    from sqlalchemy.engine import Dialect
+
     from gitmig.autogenerate.reflect import ReflectedTable
 
-__all__ = ["DialectRules", "TypeSignature", "rules_for"]
+__all__ = ["DialectRules", "TypeSignature", "is_expression_index", "rules_for"]
 
 _REGISTRY: dict[str, type[DialectRules]] = {}
 
@@ -57,6 +65,8 @@ class DialectRules:
 
     #: ON DELETE / ON UPDATE actions that mean "the default" (reflection may omit them)
     fk_default_actions: ClassVar[frozenset[str]] = frozenset({"NO ACTION"})
+    #: whether reflection reports indexes on expressions (else the model's are not compared)
+    reflects_expression_indexes: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -121,9 +131,59 @@ class DialectRules:
         """
         table.indexes = [ix for ix in table.indexes if not ix.get("duplicates_constraint")]
 
+    # -- indexes and unique constraints ---------------------------------------------------
+
+    def index_options(self, item: Index | UniqueConstraint) -> tuple[str, ...]:
+        """The dialect options of an index or unique constraint that count in a comparison."""
+        return ()
+
+    def compare_index(
+        self, dialect: Dialect, metadata_index: Index, conn_index: Index
+    ) -> tuple[list[str], list[str]]:
+        """How a model index differs from the reflected one of the same name: the
+        differences, and the reasons the two cannot be compared (then they count as equal).
+        """
+        differences = _unique_change(metadata_index, conn_index)
+        model = tuple(c.name for c in metadata_index.columns)
+        reflected = tuple(c.name for c in conn_index.columns)
+        if model != reflected:
+            differences.append(f"columns {reflected} to {model}")
+        return differences, []
+
+    def compare_unique(
+        self, metadata_constraint: UniqueConstraint, conn_constraint: UniqueConstraint
+    ) -> list[str]:
+        """How a model unique constraint differs from the reflected one of the same name."""
+        model = sorted(c.name for c in metadata_constraint.columns)
+        reflected = sorted(c.name for c in conn_constraint.columns)
+        if model != reflected:
+            return [f"columns {reflected} to {model}"]
+        model_options = self.index_options(metadata_constraint)
+        conn_options = self.index_options(conn_constraint)
+        if model_options != conn_options:
+            return [f"options {conn_options} to {model_options}"]
+        return []
+
+
+def _unique_change(metadata_index: Index, conn_index: Index) -> list[str]:
+    if bool(metadata_index.unique) != bool(conn_index.unique):
+        return [f"unique={bool(conn_index.unique)} to unique={bool(metadata_index.unique)}"]
+    return []
+
+
+def is_expression_index(index: Index) -> bool:
+    """Whether any element of ``index`` is an expression rather than a plain column."""
+    for element in index.expressions:
+        while isinstance(element, UnaryExpression):  # asc(), desc(), nulls_first() ...
+            element = element.element
+        if not isinstance(element, ColumnClause) or element.is_literal:
+            return True
+    return False
+
 
 class SQLiteRules(DialectRules):
     __dialect__ = "sqlite"
+    reflects_expression_indexes = False
 
 
 class PostgreSQLRules(DialectRules):
@@ -139,8 +199,51 @@ class PostgreSQLRules(DialectRules):
     _cast = re.compile(r"::[\w\s\"\[\].]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?")
 
     def normalize_default(self, sql: str) -> str:
-        # PostgreSQL adds casts to literals: 'x'::character varying, '5'::smallint
-        return super().normalize_default(self._cast.sub("", sql))
+        # PostgreSQL adds casts to literals ('x'::character varying, '5'::smallint), quotes
+        # function names that are keywords ("substring") and writes its own spacing
+        return super().normalize_default(_outside_literals(self._cast.sub("", sql), _tighten))
+
+    def index_options(self, item: Index | UniqueConstraint) -> tuple[str, ...]:
+        # reflection reports only the positive case
+        if item.dialect_kwargs.get("postgresql_nulls_not_distinct"):
+            return ("nulls_not_distinct",)
+        return ()
+
+    def compare_index(
+        self, dialect: Dialect, metadata_index: Index, conn_index: Index
+    ) -> tuple[list[str], list[str]]:
+        # PostgreSQL reflects expressions: compare each element's SQL, normalized
+        differences = _unique_change(metadata_index, conn_index)
+        model, reflected = list(metadata_index.expressions), list(conn_index.expressions)
+        if len(model) != len(reflected):
+            differences.append(f"expression number {len(reflected)} to {len(model)}")
+        if differences:
+            return differences, []
+        table = metadata_index.table
+        table_name = table.name if table is not None else None
+        skipped: list[str] = []
+        for pos, (m_element, r_element) in enumerate(zip(model, reflected, strict=True), 1):
+            m_sql = _element_sql(dialect, m_element)
+            r_sql = _element_sql(dialect, r_element)
+            if index_expression_key(m_sql, table_name) == index_expression_key(r_sql, table_name):
+                continue
+            if m_sql.strip().endswith("_ops") and (" " in m_sql or ")" in m_sql):
+                skipped.append(f"expression #{pos} {m_sql!r} includes an operator class")
+                warn(
+                    f"Expression #{pos} {m_sql!r} in index {conn_index.name!r} detected to "
+                    "include an operator clause. Expression compare cannot proceed. Please "
+                    "move the operator clause to the ``postgresql_ops`` dict to enable proper "
+                    "compare of the index expressions: https://docs.sqlalchemy.org/en/latest/"
+                    "dialects/postgresql.html#operator-classes",
+                    stacklevel=2,
+                )
+            else:
+                differences.append(f"expression #{pos} {r_sql!r} to {m_sql!r}")
+        if self.index_options(metadata_index) != self.index_options(conn_index):
+            differences.append(
+                f"options {self.index_options(conn_index)} to {self.index_options(metadata_index)}"
+            )
+        return differences, skipped
 
     def fix_reflected_column(self, table_name: str, column: dict[str, Any]) -> None:
         # A SERIAL column's nextval() default is the column's own sequence, not a user default.
@@ -161,11 +264,18 @@ class MySQLRules(DialectRules):
     type_noise = re.compile(r"\b(?:CHARACTER SET|COLLATE)\s+\w+", re.IGNORECASE)
 
     def fix_reflected_table(self, table: ReflectedTable) -> None:
-        # MySQL makes an index for each foreign key that has none; it is not the model's.
-        fk_columns = {tuple(fk["constrained_columns"]) for fk in table.foreign_keys}
+        # MySQL makes an index for each foreign key that has none, named after the key or
+        # after its first column; such an index is not the model's (nor compared with it).
+        fk_names: dict[str, set[str]] = {}
+        for fk in table.foreign_keys:
+            for column in fk["constrained_columns"]:
+                fk_names.setdefault(column, set()).add(fk.get("name") or "")
         kept = []
         for ix in table.indexes:
-            if not ix.get("unique") and tuple(ix["column_names"]) in fk_columns:
+            columns = [c for c in ix["column_names"] if c is not None]
+            if not ix.get("unique") and any(
+                ix["name"] == c or ix["name"] in fk_names.get(c, ()) for c in columns
+            ):
                 table.implicit_indexes.append(ix)
             else:
                 kept.append(ix)
@@ -176,6 +286,86 @@ class MariaDBRules(MySQLRules):
     __dialect__ = "mariadb"
     # MariaDB stores JSON as LONGTEXT with a json_valid() check
     type_expansions = {**MySQLRules.type_expansions, "JSON": ("LONGTEXT", ())}
+
+
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
+_SPACED_PUNCTUATION = re.compile(r"\s*([,()])\s*")
+
+
+def _outside_literals(sql: str, change: Callable[[str], str]) -> str:
+    """``sql`` with ``change`` applied to the parts outside its quoted string literals."""
+    parts = _LITERAL.split(sql)
+    return "".join(part if i % 2 else change(part) for i, part in enumerate(parts))
+
+
+def _tighten(part: str) -> str:
+    """No identifier quotes, no spaces around commas and parentheses."""
+    return _SPACED_PUNCTUATION.sub(r"\1", part.replace('"', ""))
+
+
+def _element_sql(dialect: Dialect, element: Any) -> str:
+    if isinstance(element, str):
+        return element
+    if isinstance(element, Column):
+        return str(dialect.identifier_preparer.quote(element.name))
+    assert isinstance(element, ClauseElement)
+    return str(
+        element.compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+    )
+
+
+#: a type name after ``::`` or ``AS``: a quoted or dotted name, two-word names, a length or
+#: precision, a time zone, array brackets
+_PG_TYPE = (
+    r'(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))?'
+    r"(?:\s+(?:varying|precision))?"
+    r"(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?"
+    r"(?:\s+with(?:out)?\s+time\s+zone)?"
+    r"(?:\s*\[\s*\d*\s*\])*"
+)
+_PG_CAST_SUFFIX = re.compile(r"::\s*" + _PG_TYPE, re.IGNORECASE)
+_PG_CAST_CALL = re.compile(r"\bcast\s*\((.*?)\s+as\s+" + _PG_TYPE + r"\s*\)", re.IGNORECASE)
+_ORDERING = re.compile(r"(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?$")
+_WRAPPED_NAME = re.compile(r"(?<![\w)])\((\w+)\)")
+
+
+def index_expression_key(sql: str, table_name: str | None = None) -> str:
+    """An index element's SQL in a form that compares equal however PostgreSQL or
+    SQLAlchemy spelled it: no quotes, table prefixes, casts, redundant parentheses or
+    spaces, and the sort order only where it is not the default (ASC NULLS LAST).
+    """
+    value = sql.strip().lower().replace('"', "").replace("'", "")
+    if table_name:
+        value = value.replace(f"{table_name.lower()}.", "")
+    value = _strip_parens(value)
+    match = _ORDERING.search(value)
+    direction, nulls = (match.group(1), match.group(2)) if match else (None, None)
+    if match:
+        value = value[: match.start()]
+    descending = direction == "desc"
+    nulls_first = nulls == "first" if nulls else descending
+    order = ("desc" if descending else "") + (
+        "nullsfirst" if nulls_first and not descending else ""
+    )
+    order += "nullslast" if descending and not nulls_first else ""
+    value = _PG_CAST_SUFFIX.sub("", value)
+    count = 1
+    while count:
+        value, count = _PG_CAST_CALL.subn(r"\1", value)
+    value = _strip_parens(value)
+    count = 1
+    while count:
+        value, count = _WRAPPED_NAME.subn(r"\1", value)
+    return value.replace(" ", "") + (f" {order}" if order else "")
+
+
+def _strip_parens(value: str) -> str:
+    value = value.strip()
+    while value.startswith("(") and value.endswith(")") and _balanced(value[1:-1]):
+        value = value[1:-1].strip()
+    return value
 
 
 def _balanced(text: str) -> bool:

@@ -23,6 +23,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
+    asc,
+    desc,
+    nulls_first,
+    nulls_last,
     text,
 )
 
@@ -49,7 +53,10 @@ class ReflectedTable:
     metadata: MetaData = field(repr=False)
     #: indexes the database made by itself (MySQL's, for foreign keys): not compared
     implicit_indexes: list[dict[str, Any]] = field(default_factory=list)
+    #: whether the database could report unique constraints at all
+    uniques_reflected: bool = True
     _table: Table | None = field(default=None, repr=False)
+    _objects: dict[int, Any] = field(default_factory=dict, repr=False)
 
     @property
     def table(self) -> Table:
@@ -76,6 +83,13 @@ class ReflectedTable:
             ix for ix in self.indexes if ix["name"] in as_index or ix["name"] not in mirrored
         ]
 
+    def object_for(self, info: Mapping[str, Any]) -> Any:
+        """The ``Index`` or ``UniqueConstraint`` of :attr:`table` built from ``info``, one of
+        the dictionaries in :attr:`indexes` or :attr:`unique_constraints`.
+        """
+        self.table  # noqa: B018  (builds the objects)
+        return self._objects[id(info)]
+
     def column(self, name: str) -> Column[Any]:
         """The reflected column ``name`` as a ``Column`` of :attr:`table`."""
         return self.table.c[name]
@@ -85,7 +99,12 @@ class ReflectedTable:
         found = next((i for i in self.table.indexes if i.name == name), None)
         if found is None:
             info = next(ix for ix in self.implicit_indexes if ix["name"] == name)
-            found = Index(name, *_index_elements(self.table, info), unique=bool(info["unique"]))
+            found = Index(
+                name,
+                *_index_elements(self.table, info),
+                unique=bool(info["unique"]),
+                _table=self.table,
+            )
         return found
 
 
@@ -105,7 +124,10 @@ def reflect_tables(
     pks = inspector.get_multi_pk_constraint(**kw)
     fks = inspector.get_multi_foreign_keys(**kw)
     indexes = inspector.get_multi_indexes(**kw)
-    uniques = _optional(inspector.get_multi_unique_constraints, kw)
+    try:
+        uniques: dict[Any, Any] | None = dict(inspector.get_multi_unique_constraints(**kw))
+    except NotImplementedError:
+        uniques = None
     checks = _optional(inspector.get_multi_check_constraints, kw)
     table_comments = _optional(inspector.get_multi_table_comment, kw) if comments else {}
     metadata = MetaData()
@@ -124,10 +146,11 @@ def reflect_tables(
             primary_key=dict(pks.get(key) or {}),
             foreign_keys=[dict(fk) for fk in fks.get(key, ())],
             indexes=[dict(ix) for ix in indexes.get(key, ())],
-            unique_constraints=list(uniques.get(key, ())),
+            unique_constraints=[dict(uq) for uq in (uniques or {}).get(key, ())],
             check_constraints=list(checks.get(key, ())),
             comment=comment.get("text") if comment else None,
             metadata=metadata,
+            uniques_reflected=uniques is not None,
         )
     return found
 
@@ -169,7 +192,14 @@ def _colspec(schema: str | None, table: str, column: str) -> str:
     return f"{schema}.{table}.{column}" if schema else f"{table}.{column}"
 
 
+#: ``Table.info`` key of a stand-in for a referred table that was not reflected
+_PLACEHOLDER = "gitmig_placeholder"
+
+
 def _build_table(rt: ReflectedTable) -> Table:
+    existing = rt.metadata.tables.get(f"{rt.schema}.{rt.name}" if rt.schema else rt.name)
+    if existing is not None and existing.info.get(_PLACEHOLDER):
+        rt.metadata.remove(existing)  # the real table now takes its place
     items: list[SchemaItem] = [column_from_reflected(c) for c in rt.columns]
     pk_cols = rt.primary_key.get("constrained_columns") or []
     if pk_cols:
@@ -188,19 +218,64 @@ def _build_table(rt: ReflectedTable) -> Table:
             )
         )
     for uq in rt.unique_constraints:
-        items.append(UniqueConstraint(*uq["column_names"], name=uq.get("name")))
+        unique = UniqueConstraint(*uq["column_names"], name=uq.get("name"), **_dialect_options(uq))
+        rt._objects[id(uq)] = unique
+        items.append(unique)
     for ck in rt.check_constraints:
         items.append(CheckConstraint(text(ck["sqltext"]), name=ck.get("name")))
     table = Table(rt.name, rt.metadata, *items, schema=rt.schema, comment=rt.comment)
+    _add_placeholders(rt)
     for ix in rt.indexes:
-        Index(ix["name"], *_index_elements(table, ix), unique=bool(ix.get("unique")))
+        rt._objects[id(ix)] = Index(
+            ix["name"],
+            *_index_elements(table, ix),
+            unique=bool(ix.get("unique")),
+            _table=table,  # needed when every element is an expression
+            **_dialect_options(ix),
+        )
     return table
+
+
+def _add_placeholders(rt: ReflectedTable) -> None:
+    """Stand-ins for the tables ``rt``'s foreign keys refer to that are not (yet) built, so
+    the keys resolve (a referred table may be left out by ``include_name``): the referred
+    columns, typed as the columns that refer to them.
+    """
+    types = {c["name"]: c["type"] for c in rt.columns}
+    for fk in rt.foreign_keys:
+        schema, name = fk.get("referred_schema"), fk["referred_table"]
+        referred = rt.metadata.tables.get(f"{schema}.{name}" if schema else name)
+        if referred is None:
+            referred = Table(name, rt.metadata, schema=schema, info={_PLACEHOLDER: True})
+        elif not referred.info.get(_PLACEHOLDER):
+            continue
+        pairs = zip(fk["constrained_columns"], fk["referred_columns"], strict=False)
+        for local, remote in pairs:
+            if remote not in referred.c:
+                referred.append_column(Column(remote, types.get(local)))
+
+
+def _dialect_options(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The reflected dialect options worth keeping (an empty ``*_include`` says nothing)."""
+    options = dict(info.get("dialect_options") or {})
+    return {k: v for k, v in options.items() if not (k.endswith("_include") and not v)}
+
+
+#: how a reflected ``column_sorting`` word applies to an index element
+_SORTING: dict[str, Callable[[Any], Any]] = {
+    "asc": asc,
+    "desc": desc,
+    "nulls_first": nulls_first,
+    "nulls_last": nulls_last,
+}
 
 
 def _index_elements(table: Table, info: Mapping[str, Any]) -> Iterable[Any]:
     expressions = info.get("expressions") or [None] * len(info["column_names"])
+    sorting = info.get("column_sorting") or {}
     for name, expression in zip(info["column_names"], expressions, strict=False):
-        if name is not None:
-            yield table.c[name]
-        else:
-            yield text(expression)
+        element: Any = table.c[name] if name is not None else text(expression)
+        for word in sorting.get(name if name is not None else expression, ()):
+            if word in _SORTING:
+                element = _SORTING[word](element)
+        yield element

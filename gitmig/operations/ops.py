@@ -981,6 +981,9 @@ class ExecuteSQLOp(MigrateOperation):
         self.sqltext = sqltext
         self.execution_options = execution_options
 
+    def to_diff_tuple(self) -> tuple[str, str | Executable]:
+        return ("execute", self.sqltext)
+
 
 class OpContainer(MigrateOperation):
     """An ordered list of operations."""
@@ -992,7 +995,8 @@ class OpContainer(MigrateOperation):
         return not self.ops
 
     def as_diffs(self) -> list[Any]:
-        """The contained operations as a flat list of autogenerate diff entries."""
+        """The contained operations as autogenerate diff entries (Alembic's form: one
+        tuple per operation, a list of ``modify_*`` tuples per altered column)."""
         return list(OpContainer._ops_as_diffs(self))
 
     @classmethod
@@ -1000,8 +1004,6 @@ class OpContainer(MigrateOperation):
         for op_ in migrations.ops:
             if isinstance(op_, OpContainer):
                 yield from cls._ops_as_diffs(op_)
-            elif isinstance(op_, AlterColumnOp):
-                yield from op_.to_diff_tuple()
             else:
                 yield op_.to_diff_tuple()
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 from sqlalchemy.types import NULLTYPE
 
@@ -223,7 +224,9 @@ class SchemaObjects:
         table = Table(
             tablename or "no_table", self.metadata(), *self._stub_columns(names), schema=schema
         )
-        exprs: list[Any] = [table.c[c] if isinstance(c, str) else c for c in columns]
+        exprs: list[Any] = [
+            table.c[c] if isinstance(c, str) else _on_table(c, table) for c in columns
+        ]
         idx = Index(name, *exprs, _table=table, **kw)
         return idx
 
@@ -249,3 +252,22 @@ class SchemaObjects:
             referent = Table(tname, metadata, schema=schema)
         if colname not in referent.c:
             referent.append_column(Column(colname, NULLTYPE))
+
+
+def _on_table(expression: Any, table: Table) -> Any:
+    """``expression`` with the columns of any other table replaced by ``table``'s (added to it
+    as ``NullType`` stubs when missing): an ``Index`` takes the columns of one table only.
+    """
+    if not isinstance(expression, ColumnElement):
+        return expression
+
+    def replace(element: Any, **kw: Any) -> Any:
+        if isinstance(element, Column) and isinstance(element.table, Table):
+            if element.table is table:
+                return None
+            if element.name not in table.c:
+                table.append_column(Column(element.name, NULLTYPE))
+            return table.c[element.name]
+        return None
+
+    return visitors.replacement_traverse(expression, {}, replace)

@@ -48,6 +48,8 @@ def compare_columns(
         "column", autogen_context.dialect.name if autogen_context.dialect else None
     )
     for column in metadata_table.c:
+        if column.system:
+            continue  # a column the database keeps by itself (PostgreSQL's xmin, ctid)
         info = conn_columns.get(column.name)
         compare_to = conn_table.column(column.name) if filtering and info else None
         if not autogen_context.run_object_filters(column, column.name, "column", False, compare_to):

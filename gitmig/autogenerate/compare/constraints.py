@@ -1,11 +1,8 @@
-"""Indexes, unique constraints, foreign keys, named check constraints and table comments.
+"""Foreign keys, named check constraints and table comments (indexes and unique
+constraints: :mod:`gitmig.autogenerate.compare.indexes`).
 
 Matching rules (the documented limits follow from them):
 
-- indexes match by name; a changed index (columns or uniqueness) is dropped and re-created.
-  Functional indexes match by name only: their expressions are not compared.
-- unique constraints match by name when the model names them, else by their columns; an
-  unnamed constraint the database has and the model lacks cannot be dropped (logged).
 - foreign keys match by what they do (columns, referred table and columns, ON DELETE and
   ON UPDATE), not by name: a renamed foreign key is no change.
 - check constraints are compared by name only, and only named ones: databases rewrite the
@@ -18,16 +15,17 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index
 
 from gitmig.autogenerate.compare import comparators
+
+# registers the index comparator first: it runs before the foreign keys', as in Alembic
+from gitmig.autogenerate.compare import indexes as _indexes  # noqa: F401
 from gitmig.autogenerate.compare.tables import parent_names, schema_key
 from gitmig.operations.ops import (
     CreateCheckConstraintOp,
     CreateForeignKeyOp,
-    CreateIndexOp,
     CreateTableCommentOp,
-    CreateUniqueConstraintOp,
     DropConstraintOp,
     DropIndexOp,
     DropTableCommentOp,
@@ -43,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = [
     "compare_check_constraints",
     "compare_foreign_keys",
-    "compare_indexes_and_uniques",
     "compare_table_comment",
 ]
 
@@ -60,96 +57,6 @@ def _str_name(name: object) -> str | None:
 
 def _index_columns(index: Index) -> tuple[str | None, ...]:
     return tuple(e.name if isinstance(e, Column) else None for e in index.expressions)
-
-
-@comparators.dispatch_for("table")
-def compare_indexes_and_uniques(
-    autogen_context: AutogenContext,
-    modify_ops: ModifyTableOps,
-    schema: str | None,
-    table_name: str,
-    conn_table: ReflectedTable,
-    metadata_table: Table,
-) -> None:
-    """Indexes and unique constraints added, dropped or changed."""
-    parents = parent_names(schema, table_name)
-    run_object = autogen_context.run_object_filters
-    model_indexes = {
-        str(ix.name): ix
-        for ix in metadata_table.indexes
-        if ix.name is not None and run_object(ix, ix.name, "index", False, None)
-    }
-    model_uniques = [
-        uc
-        for uc in metadata_table.constraints
-        if isinstance(uc, UniqueConstraint)
-        and run_object(uc, _str_name(uc.name), "unique_constraint", False, None)
-    ]
-    conn_indexes = {
-        ix["name"]: ix
-        for ix in conn_table.indexes
-        if autogen_context.run_name_filters(ix["name"], "index", parents)
-    }
-    conn_uniques = [
-        uc
-        for uc in conn_table.unique_constraints
-        if autogen_context.run_name_filters(uc.get("name"), "unique_constraint", parents)
-    ]
-
-    for name, index in model_indexes.items():
-        info = conn_indexes.pop(name, None)
-        if info is None:
-            modify_ops.ops.append(CreateIndexOp.from_index(index))
-            continue
-        model_cols = _index_columns(index)
-        conn_cols = tuple(info["column_names"])
-        functional = None in model_cols or None in conn_cols
-        if bool(info.get("unique")) != bool(index.unique) or (
-            not functional and model_cols != conn_cols
-        ):
-            modify_ops.ops.append(DropIndexOp.from_index(conn_table.index(name)))
-            modify_ops.ops.append(CreateIndexOp.from_index(index))
-    for name in conn_indexes:
-        reflected = conn_table.index(name)
-        if run_object(reflected, name, "index", True, None):
-            modify_ops.ops.append(DropIndexOp.from_index(reflected))
-
-    unmatched = list(conn_uniques)
-    for uc in model_uniques:
-        columns = tuple(c.name for c in uc.columns)
-        match = next((u for u in unmatched if uc.name and u.get("name") == uc.name), None)
-        if match is None:
-            match = next(
-                (
-                    u
-                    for u in unmatched
-                    if tuple(u["column_names"]) == columns
-                    and (not uc.name or u.get("name") is None)
-                ),
-                None,
-            )
-        if match is not None:
-            unmatched.remove(match)
-            if tuple(match["column_names"]) == columns:
-                continue
-            modify_ops.ops.append(
-                DropConstraintOp.from_constraint(
-                    _reflected(conn_table, UniqueConstraint, match["name"])
-                )
-            )
-        modify_ops.ops.append(CreateUniqueConstraintOp.from_constraint(uc))
-    for info in unmatched:
-        conn_name = info.get("name")
-        if conn_name is None:
-            log.warning(
-                "Unique constraint on %s(%s) has no name in the database; gitmig cannot drop it",
-                table_name,
-                ", ".join(info["column_names"]),
-            )
-            continue
-        reflected = _reflected(conn_table, UniqueConstraint, conn_name)
-        if run_object(reflected, conn_name, "unique_constraint", True, None):
-            modify_ops.ops.append(DropConstraintOp.from_constraint(reflected))
 
 
 def _fk_signature(

@@ -1,9 +1,11 @@
 """Schema-level comparison: which tables are new, gone or changed, in a safe order.
 
-Upgrade order: new tables (those referenced by foreign keys first), then changes to existing
-tables, then dropped tables (referencing tables first).  The downgrade is the reverse, so it
-is safe too.  Within one table, operations are ordered by phase (see :data:`PHASES`): a
-column's indexes and foreign keys go before the column, new ones after it.
+Upgrade order, as Alembic's where that is safe: new tables (those referenced by foreign keys
+first), then dropped tables (referencing tables first), then changes to existing tables; the
+dropped tables go last instead when a change drops a foreign key that refers to one of them.
+The downgrade is the reverse, so it is safe too.  Within one table, operations are ordered by
+phase (see :data:`PHASES`): a column's indexes and foreign keys are dropped before the
+column, new ones created after it.
 """
 
 from __future__ import annotations
@@ -45,29 +47,31 @@ __all__ = ["PHASES", "compare_schemas", "parent_names", "populate_upgrade_ops", 
 
 log = logging.getLogger("gitmig.autogenerate")
 
-#: where each operation goes within one table's changes (unknown operations: 40)
+#: where each operation goes within one table's changes, in Alembic's order: new columns,
+#: changed columns, then indexes and constraints (in the order found), dropped columns last.
+#: A foreign key is dropped before the indexes (MySQL keeps one for it); unknown: 30.
 PHASES: dict[type[MigrateOperation], int] = {
-    CreateTableCommentOp: 0,
-    DropTableCommentOp: 0,
-    DropConstraintOp: 20,
-    DropIndexOp: 20,
-    AddColumnOp: 30,
-    AlterColumnOp: 40,
+    AddColumnOp: 10,
+    AlterColumnOp: 20,
+    DropIndexOp: 30,
+    DropConstraintOp: 30,
+    CreateIndexOp: 30,
+    CreateUniqueConstraintOp: 30,
+    CreateCheckConstraintOp: 30,
+    CreateForeignKeyOp: 35,
+    CreateTableCommentOp: 40,
+    DropTableCommentOp: 40,
     DropColumnOp: 50,
-    CreateIndexOp: 60,
-    CreateUniqueConstraintOp: 60,
-    CreateCheckConstraintOp: 60,
-    CreateForeignKeyOp: 70,
 }
 
 
 def _phase(op: MigrateOperation) -> int:
     if isinstance(op, DropConstraintOp) and op.constraint_type == "foreignkey":
-        return 10  # before the indexes MySQL keeps for it
+        return 25  # before the indexes MySQL keeps for it
     for klass in type(op).__mro__:
         if klass in PHASES:
             return PHASES[klass]
-    return 40
+    return 30
 
 
 def populate_upgrade_ops(autogen_context: AutogenContext, upgrade_ops: UpgradeOps) -> None:
@@ -90,10 +94,11 @@ _SYSTEM_SCHEMAS = frozenset({"information_schema", "performance_schema", "mysql"
 
 
 def _schemas(autogen_context: AutogenContext) -> list[str | None]:
+    default_included = autogen_context.run_name_filters(None, "schema", {})
+    found: list[str | None] = [None] if default_included else []
     if not autogen_context.opts.get("include_schemas", False):
-        return [None]
+        return found
     inspector = autogen_context.inspector
-    found: list[str | None] = [None]
     for name in sorted(inspector.get_schema_names()):
         if name in _SYSTEM_SCHEMAS or name.startswith("pg_"):
             continue
@@ -130,7 +135,7 @@ def compare_schemas(
     model: dict[tuple[str | None, str], Table] = {}
     for (schema, name), table in autogen_context.table_key_to_table.items():
         normalized = schema_key(autogen_context, schema)
-        if normalized in schemas:
+        if normalized in schemas and not _is_version_table(autogen_context, normalized, name):
             model[(normalized, name)] = table
     reflected: dict[tuple[str | None, str], ReflectedTable] = {}
     for schema in schemas:
@@ -159,9 +164,9 @@ def compare_schemas(
     ]
     _add_created_tables(autogen_context, upgrade_ops, created)
 
+    changes: list[ModifyTableOps] = []
     for key in sorted(model.keys() & reflected.keys(), key=lambda k: (k[0] or "", k[1])):
         metadata_table, conn_table = model[key], reflected[key]
-        conn_table.split_unique_indexes(str(ix.name) for ix in metadata_table.indexes)
         compare_to = conn_table.table if autogen_context.has_object_filter else None
         if not autogen_context.run_object_filters(
             metadata_table, key[1], "table", False, compare_to
@@ -173,16 +178,35 @@ def compare_schemas(
         )(autogen_context, modify, metadata_table.schema, key[1], conn_table, metadata_table)
         if modify.ops:
             modify.ops.sort(key=_phase)
-            upgrade_ops.ops.append(modify)
+            changes.append(modify)
 
     removed = []
     for key, conn_table in reflected.items():
         if key in model:
             continue
-        conn_table.split_unique_indexes(())  # before .table is built from the lists
+        # a unique index MySQL also reports as a constraint is dropped as the index, as
+        # Alembic does (before .table is built from the lists)
+        conn_table.split_unique_indexes([ix["name"] for ix in conn_table.indexes])
         if autogen_context.run_object_filters(conn_table.table, key[1], "table", True, None):
             removed.append(conn_table)
-    _add_removed_tables(autogen_context, upgrade_ops, removed)
+    dropped = UpgradeOps([])
+    _add_removed_tables(autogen_context, dropped, removed)
+    if _drops_fk_to(changes, {(t.schema, t.name) for t in removed}):
+        upgrade_ops.ops.extend([*changes, *dropped.ops])
+    else:
+        upgrade_ops.ops.extend([*dropped.ops, *changes])
+
+
+def _drops_fk_to(changes: Sequence[ModifyTableOps], tables: set[tuple[str | None, str]]) -> bool:
+    """Whether one of ``changes`` drops a foreign key referring to one of ``tables``."""
+    for modify in changes:
+        for op_ in modify.ops:
+            create = op_._reverse if isinstance(op_, DropConstraintOp) else None
+            if isinstance(create, CreateForeignKeyOp) and any(
+                name == create.referent_table for _, name in tables
+            ):
+                return True
+    return False
 
 
 def _add_created_tables(
