@@ -108,15 +108,29 @@ def python_literal(value: object) -> str:
 
 
 def render_text(template: Path, **kw: Any) -> str:
-    """Render a Mako template file to text."""
+    """Render a Mako template file to text.
+
+    On failure the message names the template and the error, and a file holding Mako's
+    template-oriented traceback (the template lines around the failing one).
+    """
+    import tempfile
+
     from mako import exceptions
     from mako.template import Template
 
     try:
         return str(Template(filename=str(template)).render_unicode(**kw))
     except Exception as err:
-        detail = exceptions.text_error_template().render().strip().splitlines()[-1]
-        raise ScriptError(f"{template}: cannot render template: {detail}") from err
+        traceback = str(exceptions.text_error_template().render())
+        detail = traceback.strip().splitlines()[-1]
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".txt", prefix="gitmig-template-", delete=False, encoding="utf-8"
+        ) as handle:
+            handle.write(traceback)
+        raise ScriptError(
+            f"Template rendering failed; see {handle.name} for a template-oriented traceback "
+            f"({template}: {detail})"
+        ) from err
 
 
 def render_template(template: Path, destination: Path, **kw: Any) -> None:
