@@ -103,6 +103,8 @@ class RevisionContext:
         self.generated_revisions: list[ops.MigrationScript] = [self._default_revision()]
         self._contexts: list[AutogenContext] = []
         self._needs_token = False
+        #: what env.py passed as ``configure(template_args=...)``, for the script template
+        self.env_template_args: dict[str, Any] = {}
 
     def _default_revision(self) -> ops.MigrationScript:
         args = self.command_args
@@ -122,6 +124,7 @@ class RevisionContext:
         self, heads: tuple[str, ...], migration_context: MigrationContext
     ) -> list[Any]:
         """The EnvironmentContext ``fn``: compare, record, and run no migration steps."""
+        self.env_template_args.update(migration_context.opts.get("template_args") or {})
         script_heads = set(self.script_directory.revision_map.heads)
         if set(heads) != script_heads:
             at = ", ".join(heads) or "<base>"
@@ -154,14 +157,15 @@ class RevisionContext:
         return []
 
     def template_args(self, script: ops.MigrationScript) -> dict[str, Any]:
-        """The script template's arguments for one revision: op bodies and imports."""
+        """The script template's arguments for one revision: env.py's ``template_args``,
+        op bodies and imports."""
         autogen_context = (
             self._contexts[-1]
             if self._contexts
             else AutogenContext(None, opts={}, autogenerate=False)
         )
         autogen_context.imports = set(script.imports)
-        args: dict[str, Any] = {}
+        args: dict[str, Any] = dict(self.env_template_args)
         for upgrade_ops in script.upgrade_ops_list:
             args[upgrade_ops.upgrade_token] = render_ops_body(autogen_context, upgrade_ops)
         for downgrade_ops in script.downgrade_ops_list:
