@@ -364,10 +364,23 @@ class MigrationContext:
         statement = self._version_statements[kind]
         result = self.impl._exec(statement, params=params)
         expected = params.get("before")
-        if expected is not None and result is not None and result.rowcount != 1:
+        if (
+            expected is not None
+            and result is not None
+            and result.rowcount != 1
+            # e.g. MySQL drivers that count only the rows an UPDATE really changed
+            and self.dialect.supports_sane_rowcount
+        ):
+            doing = (
+                f"updating {expected!r} to {params['after']!r}"
+                if kind == "update"
+                else f"deleting {expected!r}"
+            )
+            problem = "has no row" if result.rowcount == 0 else "has several rows"
             raise MigrationError(
-                f"Version table {self._version.fullname} has no row {expected!r} to change "
-                f"(it matched {result.rowcount} rows): it was changed while this run was "
+                f"Online migration expected to match one row when {doing} in "
+                f"{self._version.fullname!r}; {result.rowcount} found: the version table "
+                f"{problem} {expected!r} to change, so it was changed while this run was "
                 "going on. Check it with `gitmig current`."
             )
 

@@ -132,3 +132,31 @@ def test_several_heads_name_the_version_table() -> None:
     )
     with pytest.raises(MultipleHeadsError, match="Version table 'vt' has more than one head"):
         context.get_current_revision()
+
+
+def test_a_version_row_that_does_not_match_once_is_reported(db_url: str) -> None:
+    from unittest import mock
+
+    from gitmig.exc import MigrationError
+    from gitmig.runtime.migration import MigrationStep
+
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"version_table": "vt", "version_table_pk": False}
+        )
+        context._ensure_version_table()
+        conn.execute(context._version.insert(), [{"version_num": "a"}, {"version_num": "a"}])
+        step = MigrationStep("stamp", ("a",), ("b",))
+        with pytest.raises(
+            MigrationError, match="expected to match one row when updating 'a' to 'b' in 'vt'; 2"
+        ):
+            context._update_version(step)
+        gone = MigrationStep("stamp", ("x",), ())
+        with pytest.raises(MigrationError, match="when deleting 'x' in 'vt'; 0 found"):
+            context._update_version(gone)
+        # A driver that cannot count matched rows is taken at its word.
+        with mock.patch.object(conn.dialect, "supports_sane_rowcount", False):
+            context._update_version(gone)
+        context._version.drop(conn)
+    engine.dispose()
