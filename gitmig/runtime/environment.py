@@ -188,8 +188,7 @@ class EnvironmentContext:
         helper.  ``lock_timeout`` (seconds) bounds the wait for another run's migration lock;
         the command line's ``--lock-timeout`` wins over it.  ``template_args`` are added to
         the script template's arguments when a revision is written (they update the dict
-        the command passed in place).  Online, ``dialect_name=`` (or ``dialect=``) without a
-        connection makes a context that runs nothing, as a revision's env.py run may want.
+        the command passed in place).
         """
         from gitmig.runtime.migration import MigrationContext
 
@@ -244,7 +243,7 @@ class EnvironmentContext:
                     "env.py passed a connection in offline (--sql) mode; pass url= or "
                     "dialect_name= instead (see the template's run_migrations_offline())"
                 )
-        elif connection is None and dialect_name is None and dialect is None:
+        elif connection is None:
             raise CommandError(
                 "env.py called configure() without a connection; online runs need "
                 "connection= (see the template's run_migrations_online())"

@@ -558,11 +558,6 @@ class MigrationContext:
                 self._signals.restore()
 
     def _run(self, **kw: Any) -> None:
-        if self.connection is None and not self.as_sql:
-            raise CommandError(
-                "env.py configured the context without a connection; online runs need "
-                "connection= (see the template's run_migrations_online())"
-            )
         if self._wants_lock and self._lock is None:
             assert self.connection is not None
             key = lock_key(self.version_table, self.version_table_schema)

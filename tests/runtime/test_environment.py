@@ -128,17 +128,8 @@ def test_get_current_revision_with_several_heads():
 
 def test_configure_adds_template_args_to_the_commands_dict():
     template_args = {"x": "x1", "y": "y1"}
-    env = EnvironmentContext(Config(), None, template_args=template_args)
+    env = EnvironmentContext(Config(), None, as_sql=True, template_args=template_args)
     with env:
         context.configure(dialect_name="sqlite", template_args={"y": "y2", "q": "q1"})
     assert template_args == {"x": "x1", "y": "y2", "q": "q1"}
     assert env.get_context().opts["template_args"] is template_args
-
-
-def test_online_dialect_name_without_a_connection_runs_nothing():
-    steps = [MigrationStep("upgrade", (), ("a",), "a", migration_fn=lambda **kw: None)]
-    with EnvironmentContext(Config(), None, fn=lambda heads, ctx: steps) as env:
-        context.configure(dialect_name="sqlite")
-        assert env.get_context().bind is None
-        with pytest.raises(CommandError, match="without a connection"):
-            context.run_migrations()
