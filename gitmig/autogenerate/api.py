@@ -103,7 +103,8 @@ class RevisionContext:
         self.generated_revisions: list[ops.MigrationScript] = [self._default_revision()]
         self._contexts: list[AutogenContext] = []
         self._needs_token = False
-        #: what env.py passed as ``configure(template_args=...)``, for the script template
+        #: the script template's extra arguments: the command hands this dict to env.py's
+        #: EnvironmentContext as ``template_args``, which ``configure(template_args=)`` updates
         self.env_template_args: dict[str, Any] = {}
 
     def _default_revision(self) -> ops.MigrationScript:
@@ -124,7 +125,6 @@ class RevisionContext:
         self, heads: tuple[str, ...], migration_context: MigrationContext
     ) -> list[Any]:
         """The EnvironmentContext ``fn``: compare, record, and run no migration steps."""
-        self.env_template_args.update(migration_context.opts.get("template_args") or {})
         script_heads = set(self.script_directory.revision_map.heads)
         if set(heads) != script_heads:
             at = ", ".join(heads) or "<base>"
