@@ -126,6 +126,9 @@ class RevisionContext:
         self.generated_revisions: list[ops.MigrationScript] = [self._default_revision()]
         self._contexts: list[AutogenContext] = []
         self._needs_token = False
+        #: the script template's extra arguments: the command hands this dict to env.py's
+        #: EnvironmentContext as ``template_args``, which ``configure(template_args=)`` updates
+        self.env_template_args: dict[str, Any] = {}
 
     def _default_revision(self) -> ops.MigrationScript:
         args = self.command_args
@@ -189,14 +192,15 @@ class RevisionContext:
             hook(migration_context, heads, self.generated_revisions)
 
     def template_args(self, script: ops.MigrationScript) -> dict[str, Any]:
-        """The script template's arguments for one revision: op bodies and imports."""
+        """The script template's arguments for one revision: env.py's ``template_args``,
+        op bodies and imports."""
         autogen_context = (
             self._contexts[-1]
             if self._contexts
             else AutogenContext(None, opts={}, autogenerate=False)
         )
         autogen_context.imports = set(script.imports)
-        args: dict[str, Any] = {}
+        args: dict[str, Any] = dict(self.env_template_args)
         for upgrade_ops in script.upgrade_ops_list:
             args[upgrade_ops.upgrade_token] = render_ops_body(autogen_context, upgrade_ops)
         for downgrade_ops in script.downgrade_ops_list:

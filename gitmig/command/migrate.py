@@ -87,6 +87,7 @@ def run_autogenerate(script_dir: ScriptDirectory, revision_context: RevisionCont
         as_sql=False,
         dont_mutate=True,
         revision_context=revision_context,
+        template_args=revision_context.env_template_args,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import PrimaryKeyConstraint, Table, cast, literal, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, cast, literal, text
 from sqlalchemy.engine.mock import MockConnection
 from sqlalchemy.exc import CompileError, UnsupportedCompilationError
 from sqlalchemy.schema import (
@@ -30,16 +30,19 @@ from sqlalchemy.sql.elements import ClauseElement
 from gitmig.ddl import base
 
 if TYPE_CHECKING:
-    from sqlalchemy import Column, Constraint, Index
+    from sqlalchemy import Constraint, Index
     from sqlalchemy.engine import Connection, CursorResult, Dialect
     from sqlalchemy.sql.base import Executable
     from sqlalchemy.sql.elements import ColumnElement
     from sqlalchemy.sql.expression import TableClause
     from sqlalchemy.types import TypeEngine
 
-__all__ = ["DefaultImpl", "impl_for_dialect"]
+__all__ = ["VERSION_NUM_LENGTH", "DefaultImpl", "impl_for_dialect"]
 
 _REGISTRY: dict[str, type[DefaultImpl]] = {}
+
+#: the length of the version table's ``version_num`` column (Alembic's): the longest id
+VERSION_NUM_LENGTH = 32
 
 
 class DefaultImpl:
@@ -93,6 +96,31 @@ class DefaultImpl:
     @property
     def bind(self) -> Connection | None:
         return self.connection
+
+    def version_table_impl(
+        self,
+        *,
+        version_table: str,
+        version_table_schema: str | None,
+        version_table_pk: bool,
+        **kw: Any,
+    ) -> Table:
+        """The version table's structure: a ``version_num`` string column, keyed by default.
+
+        A dialect may override it for another layout; the table must be named
+        ``version_table`` and hold a string column ``version_num`` (one row per head).
+        """
+        table = Table(
+            version_table,
+            MetaData(),
+            Column("version_num", String(VERSION_NUM_LENGTH), nullable=False),
+            schema=version_table_schema,
+        )
+        if version_table_pk:
+            table.append_constraint(
+                PrimaryKeyConstraint("version_num", name=f"{version_table}_pkc")
+            )
+        return table
 
     @property
     def ddl_bind(self) -> Connection | MockConnection:

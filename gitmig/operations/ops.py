@@ -1095,9 +1095,7 @@ class MigrationScript(MigrateOperation):
     @property
     def upgrade_ops(self) -> UpgradeOps:
         """The single ``UpgradeOps``; an error if there are several (use the ``_list``)."""
-        if len(self._upgrade_ops) != 1:
-            raise ValueError("this MigrationScript has several UpgradeOps; use upgrade_ops_list")
-        return self._upgrade_ops[0]
+        return _single(self._upgrade_ops, "UpgradeOps", "upgrade_ops_list")
 
     @upgrade_ops.setter
     def upgrade_ops(self, value: UpgradeOps | Sequence[UpgradeOps]) -> None:
@@ -1106,11 +1104,7 @@ class MigrationScript(MigrateOperation):
     @property
     def downgrade_ops(self) -> DowngradeOps:
         """The single ``DowngradeOps``; an error if there are several (use the ``_list``)."""
-        if len(self._downgrade_ops) != 1:
-            raise ValueError(
-                "this MigrationScript has several DowngradeOps; use downgrade_ops_list"
-            )
-        return self._downgrade_ops[0]
+        return _single(self._downgrade_ops, "DowngradeOps", "downgrade_ops_list")
 
     @downgrade_ops.setter
     def downgrade_ops(self, value: DowngradeOps | Sequence[DowngradeOps]) -> None:
@@ -1123,3 +1117,17 @@ class MigrationScript(MigrateOperation):
     @property
     def downgrade_ops_list(self) -> list[DowngradeOps]:
         return self._downgrade_ops
+
+
+_OpsT = TypeVar("_OpsT", UpgradeOps, DowngradeOps)
+
+
+def _single(entries: list[_OpsT], kind: str, attribute: str) -> _OpsT:
+    """The one entry of a MigrationScript's ops list; several (or none) are an error."""
+    if len(entries) != 1:
+        problem = "a multiple-entry" if entries else "an empty"
+        raise ValueError(
+            f"This MigrationScript instance has {problem} list for {kind}; please use the "
+            f"{attribute} attribute."
+        )
+    return entries[0]

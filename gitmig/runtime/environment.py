@@ -202,6 +202,7 @@ class EnvironmentContext:
         on_version_apply: Callable[..., None] | Sequence[Callable[..., None]] | None = None,
         lock_timeout: float | None = None,
         dialect: Dialect | None = None,
+        template_args: Mapping[str, Any] | None = None,
         **kw: Any,
     ) -> None:
         """Say how to reach the database (or which dialect to write SQL for) and how to run.
@@ -209,7 +210,9 @@ class EnvironmentContext:
         Online, pass ``connection``; offline (``--sql``), pass ``url`` or ``dialect_name``.
         Options are Alembic's; the autogenerate ones are kept in ``opts`` for the autogenerate
         helper.  ``lock_timeout`` (seconds) bounds the wait for another run's migration lock;
-        the command line's ``--lock-timeout`` wins over it.
+        the command line's ``--lock-timeout`` wins over it.  ``template_args`` are added to
+        the script template's arguments when a revision is written (they update the dict
+        the command passed in place).
         """
         from gitmig.runtime.migration import MigrationContext
 
@@ -252,6 +255,12 @@ class EnvironmentContext:
             on_version_apply=on_version_apply,
         )
         opts.update(kw)
+        if template_args:
+            shared = self.context_opts.get("template_args")
+            if shared is None:
+                shared = self.context_opts["template_args"] = {}
+            shared.update(template_args)
+            opts["template_args"] = shared
         if self.is_offline_mode() and connection is not None:
             raise CommandError(
                 "env.py passed a connection in offline (--sql) mode; pass url= or "

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, bindparam, event
+from sqlalchemy import Table, bindparam, event, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import url as sqla_url
 from sqlalchemy.schema import CreateTable, DropTable
 
-from gitmig.ddl.impl import DefaultImpl
-from gitmig.exc import MigrationError, MigrationInterrupted, MultipleHeadsError
+from gitmig.ddl.impl import VERSION_NUM_LENGTH, DefaultImpl
+from gitmig.exc import CommandError, MigrationError, MigrationInterrupted, MultipleHeadsError
 from gitmig.runtime.ledger import Ledger
 from gitmig.runtime.lock import (
     DEFAULT_LOCK_TIMEOUT,
@@ -64,8 +64,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_VERSION_TABLE = "gitmig_version"
-#: the length of the version table's ``version_num`` column (Alembic's): the longest id
-VERSION_NUM_LENGTH = 32
 
 
 class _Terminated(KeyboardInterrupt):
@@ -174,8 +172,9 @@ class MigrationContext:
         self.opts: dict[str, Any] = dict(opts)
         self.environment_context = environment_context
         self.as_sql: bool = bool(self.opts.get("as_sql", False))
-        if self.as_sql and connection is not None:
-            raise MigrationError("offline (--sql) mode runs without a database connection")
+        if self.as_sql:
+            # Offline, a connection only lends its dialect: nothing runs on it.
+            connection = self.connection = None
         self.output_buffer: TextIO | None = self.opts.get("output_buffer") or (
             sys.stdout if self.as_sql else None
         )
@@ -193,12 +192,10 @@ class MigrationContext:
         self._start_from_rev = self.opts.get("starting_rev")
         self.version_table: str = self.opts.get("version_table") or DEFAULT_VERSION_TABLE
         self.version_table_schema: str | None = self.opts.get("version_table_schema")
-        self._version = Table(
-            self.version_table,
-            MetaData(),
-            Column("version_num", String(VERSION_NUM_LENGTH), nullable=False),
-            PrimaryKeyConstraint("version_num", name=f"{self.version_table}_pkc"),
-            schema=self.version_table_schema,
+        self._version: Table = self.impl.version_table_impl(
+            version_table=self.version_table,
+            version_table_schema=self.version_table_schema,
+            version_table_pk=self.opts.get("version_table_pk", True),
         )
         self.ledger = Ledger(self)
         callbacks = self.opts.get("on_version_apply") or ()
@@ -280,9 +277,15 @@ class MigrationContext:
                 return ()
             return tuple(start) if isinstance(start, (tuple, list)) else (str(start),)
         assert self.connection is not None
+        if self._start_from_rev:
+            raise CommandError(
+                f"starting_rev {self._start_from_rev!r} is for offline (--sql) runs only; "
+                "online, the version table gives the current revision"
+            )
         if not self._has_version_table():
             return ()
-        rows = self.connection.execute(self._version.select().order_by("version_num"))
+        version_num = self._version.c.version_num
+        rows = self.connection.execute(select(version_num).order_by(version_num))
         return tuple(row[0] for row in rows)
 
     def get_current_revision(self) -> str | None:
@@ -290,8 +293,8 @@ class MigrationContext:
         heads = self.get_current_heads()
         if len(heads) > 1:
             raise MultipleHeadsError(
-                f"Version table '{self.version_table}' has more than one head present; "
-                f"please use get_current_heads() (it lists {', '.join(heads)})",
+                f"Version table {self.version_table!r} has more than one head present; "
+                f"please use get_current_heads() (heads: {', '.join(heads)})",
                 heads,
             )
         return heads[0] if heads else None
@@ -379,10 +382,23 @@ class MigrationContext:
         statement = self._version_statements[kind]
         result = self.impl._exec(statement, params=params)
         expected = params.get("before")
-        if expected is not None and result is not None and result.rowcount != 1:
+        if (
+            expected is not None
+            and result is not None
+            and result.rowcount != 1
+            # e.g. MySQL drivers that count only the rows an UPDATE really changed
+            and self.dialect.supports_sane_rowcount
+        ):
+            doing = (
+                f"updating {expected!r} to {params['after']!r}"
+                if kind == "update"
+                else f"deleting {expected!r}"
+            )
+            problem = "has no row" if result.rowcount == 0 else "has several rows"
             raise MigrationError(
-                f"Version table {self._version.fullname} has no row {expected!r} to change "
-                f"(it matched {result.rowcount} rows): it was changed while this run was "
+                f"Online migration expected to match one row when {doing} in "
+                f"{self._version.fullname!r}; {result.rowcount} found: the version table "
+                f"{problem} {expected!r} to change, so it was changed while this run was "
                 "going on. Check it with `gitmig current`."
             )
 

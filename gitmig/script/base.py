@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -10,6 +11,7 @@ from operator import attrgetter
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gitmig.exc import CommandError, ScriptError
 from gitmig.script.cache import MarkerCache
@@ -191,10 +193,38 @@ class ScriptDirectory:
 
     # -- revision files ---------------------------------------------------------------------
 
+    @property
+    def _version_locations(self) -> list[Path]:
+        """The version folders as absolute paths, in configured order."""
+        return [location.absolute() for location in self.version_locations]
+
+    @property
+    def versions(self) -> str:
+        """The one version folder (an error when several are configured)."""
+        locations = self._version_locations
+        if len(locations) > 1:
+            raise CommandError(
+                f"{self.config_source}: several version_locations are configured "
+                f"({', '.join(map(str, locations))}); name one (e.g. with --version-path)"
+            )
+        return str(locations[0])
+
+    def has_version_folder(self) -> bool:
+        """Whether at least one of the version folders exists."""
+        return any(location.is_dir() for location in self.version_locations)
+
     def _folders(self) -> Iterator[str]:
+        # A folder among several that does not exist yet holds no revisions (writing one
+        # there creates it); when none exists, the setting is taken for a mistake rather
+        # than read as an empty history.
+        if not self.has_version_folder():
+            missing = ", ".join(repr(str(p)) for p in self.version_locations)
+            if len(self.version_locations) == 1:
+                raise CommandError(f"Version folder {missing} does not exist")
+            raise CommandError(f"Version folders {missing} do not exist (none of them)")
         for location in self.version_locations:
             if not location.is_dir():
-                raise CommandError(f"Version folder {str(location)!r} does not exist")
+                continue
             if self.recursive_version_locations:
                 for root, dirs, _ in os.walk(location):
                     dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
@@ -210,8 +240,19 @@ class ScriptDirectory:
         read, or that looks like a revision without a ``revision`` marker raises
         :class:`~gitmig.exc.ScriptError` naming it (see :mod:`gitmig.script.source`).
         """
+        seen: set[str] = set()
         for folder in self._folders():
             for path, values in _read_folder(folder):
+                real = os.path.realpath(path)
+                if real in seen:
+                    from gitmig.util.messaging import warn
+
+                    warn(
+                        f"File {real} loaded twice! ignoring. "
+                        "Please ensure version_locations is unique."
+                    )
+                    continue
+                seen.add(real)
                 yield revision_from_values(values, path, Script)
 
     @property
@@ -262,6 +303,15 @@ class ScriptDirectory:
                 heads,
             )
         return heads[0] if heads else None
+
+    def get_base(self) -> str | None:
+        """The single base revision's id (None without revisions); several are an error."""
+        bases = self.revision_map.bases
+        if len(bases) > 1:
+            raise CommandError(
+                f"The script directory has multiple bases ({', '.join(bases)}); use get_bases()"
+            )
+        return bases[0] if bases else None
 
     def get_bases(self) -> list[str]:
         """The ids of every base revision (one with no down_revision)."""
@@ -356,6 +406,41 @@ class ScriptDirectory:
                 assert isinstance(rev, Script)
                 return rev
         raise ScriptError(f"{path}: written, but not read back as a revision")
+
+    def _generate_create_date(self) -> datetime.datetime:
+        """Now, in the ``timezone`` option's zone (local time, without a zone, when unset).
+
+        A zone name is tried as written, then upper-cased (``utc``, ``est5edt``).
+        """
+        if self.timezone is None:
+            return datetime.datetime.now()
+        zone: ZoneInfo | None = None
+        for name in dict.fromkeys((self.timezone, self.timezone.upper())):
+            try:
+                zone = ZoneInfo(name)
+                break
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+        if zone is None:
+            raise CommandError(
+                f"{self.config_source}: unknown timezone {self.timezone!r} in the 'timezone' "
+                "option; use an IANA name such as UTC or Europe/Paris (Can't locate "
+                f"timezone: {self.timezone})"
+            )
+        return datetime.datetime.now(tz=datetime.timezone.utc).astimezone(zone)
+
+    def _rev_path(
+        self,
+        path: str | os.PathLike[str],
+        rev_id: str,
+        message: str | None,
+        create_date: datetime.datetime,
+    ) -> Path:
+        """Where a new revision goes: ``path`` joined with ``file_template`` filled in."""
+        from gitmig.script.write import revision_file_name, slugify
+
+        slug = slugify(message, self.truncate_slug_length)
+        return Path(path) / revision_file_name(self.file_template, rev_id, slug, create_date)
 
     # -- environment ------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ hooks, refresh the graph and the heads file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ def new_revision(
     """Check a new revision against the graph, write its file and return the path."""
     from gitmig.script.write import write_revision
 
-    graph = script_dir.revision_map
+    graph = _graph(script_dir)
     rev_id = check_new_id(graph, rev_id)
     parents = _new_parents(graph, head, splice)
     labels = check_labels(graph, branch_label)
@@ -55,6 +56,15 @@ def new_revision(
     )
     after_write(config, script_dir, path)
     return path
+
+
+def _graph(script_dir: ScriptDirectory) -> RevisionMap:
+    """The graph a new revision joins: empty while no version folder exists yet."""
+    if script_dir.has_version_folder():
+        return script_dir.revision_map
+    from gitmig.script.revision import RevisionMap
+
+    return RevisionMap([])
 
 
 def check_new_id(graph: RevisionMap, rev_id: str | None) -> str:
@@ -153,16 +163,30 @@ def _resolve_single(graph: object, identifier: str, option: str) -> str:
 def version_folder(
     script_dir: ScriptDirectory, version_path: str | None, parents: Sequence[str]
 ) -> Path:
-    if version_path is not None:
-        wanted = Path(version_path).resolve()
-        if wanted not in [p.resolve() for p in script_dir.version_locations]:
-            raise UsageError(
-                f"--version-path {version_path!r} is not one of the version_locations: "
-                + ", ".join(str(p) for p in script_dir.version_locations)
-            )
-        return wanted
-    if parents and len(script_dir.version_locations) > 1:
-        parent_path = script_dir.get_script(parents[0]).path
-        if parent_path:
-            return Path(parent_path).parent
-    return script_dir.version_locations[0]
+    """The folder a new revision goes to: ``version_path``, else its parent's, else the one.
+
+    With several version folders and no parent to follow, ``version_path`` is required.
+    """
+    locations = script_dir._version_locations
+    if version_path is None:
+        if len(locations) == 1:
+            return locations[0]
+        for parent in parents:
+            parent_path = script_dir.get_script(parent).path
+            if parent_path:
+                return Path(parent_path).parent.absolute()
+        raise UsageError(
+            "Multiple version locations present, please specify --version-path "
+            f"(one of {', '.join(map(str, locations))})"
+        )
+    wanted = Path(version_path).absolute()
+    # Spellings of one folder (a trailing separator, ``..``, a symlink) are the same folder.
+    for location in locations:
+        if os.path.normcase(os.path.realpath(location)) == os.path.normcase(
+            os.path.realpath(wanted)
+        ):
+            return location
+    raise UsageError(
+        f"Path {Path(version_path)} is not represented in current version locations "
+        f"(--version-path must be one of {', '.join(map(str, locations))})"
+    )

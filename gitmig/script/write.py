@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import uuid
 from collections.abc import Sequence
@@ -106,34 +107,30 @@ def python_literal(value: object) -> str:
     return repr(value)
 
 
-def now(timezone: str | None, source: str = "the configuration") -> datetime.datetime:
-    """The current time in the configured time zone (local time when unset).
-
-    ``source`` names where the ``timezone`` option came from, for the error message.
-    """
-    if not timezone:
-        return datetime.datetime.now()
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return datetime.datetime.now(tz=ZoneInfo(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CommandError(
-            f"{source}: unknown timezone {timezone!r} in the 'timezone' option; "
-            "use an IANA name such as UTC or Europe/Paris"
-        ) from None
-
-
 def render_text(template: Path, **kw: Any) -> str:
-    """Render a Mako template file to text."""
+    """Render a Mako template file to text.
+
+    On failure the message names the template and the error, and a file holding Mako's
+    template-oriented traceback (the template lines around the failing one).
+    """
+    import tempfile
+
     from mako import exceptions
     from mako.template import Template
 
     try:
         return str(Template(filename=str(template)).render_unicode(**kw))
     except Exception as err:
-        detail = exceptions.text_error_template().render().strip().splitlines()[-1]
-        raise ScriptError(f"{template}: cannot render template: {detail}") from err
+        traceback = str(exceptions.text_error_template().render())
+        detail = traceback.strip().splitlines()[-1]
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".txt", prefix="gitmig-template-", delete=False, encoding="utf-8"
+        ) as handle:
+            handle.write(traceback)
+        raise ScriptError(
+            f"Template rendering failed; see {handle.name} for a template-oriented traceback "
+            f"({template}: {detail})"
+        ) from err
 
 
 def render_template(template: Path, destination: Path, **kw: Any) -> None:
@@ -152,11 +149,17 @@ def write_revision(
     **template_args: Any,
 ) -> Path:
     """Render a new revision file and return its path."""
-    when = now(script_dir.timezone, script_dir.config_source)
+    when = script_dir._generate_create_date()
     folder = version_path or script_dir.version_locations[0]
-    folder.mkdir(parents=True, exist_ok=True)
-    slug = slugify(message, script_dir.truncate_slug_length)
-    path = folder / revision_file_name(script_dir.file_template, rev_id, slug, when)
+    path = script_dir._rev_path(folder, rev_id, message, when)
+    if path.parent != folder and not script_dir.recursive_version_locations:
+        # Written there, the revision would not be read back: it would silently not exist.
+        raise UsageError(
+            f"file_template {script_dir.file_template!r} puts revisions in a subfolder "
+            f"({os.path.relpath(path.parent, folder)}) of {folder}, which is read only with "
+            "recursive_version_locations = true; set that option or change the template"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not is_revision_file(path.name):
         # Written, it would be skipped as hidden: the revision would silently not exist.
         raise UsageError(

@@ -139,3 +139,14 @@ def test_check_through_the_cli(db_url, make_project, monkeypatch):
         "  - add column account.email (String(length=200))",
         "  - add index ix_name on account(name)",
     ]
+
+
+def test_env_template_args_reach_the_script_template(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    template = project.root / "migrations" / "script.py.mako"
+    template.write_text(
+        "# somearg: ${somearg}\n" + template.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    project.autogenerate(_model(), "with args", template_args={"somearg": "somevalue"})
+    (written,) = project.versions.glob("*.py")
+    assert written.read_text(encoding="utf-8").startswith("# somearg: somevalue\n")

@@ -156,3 +156,74 @@ def test_rewriter(sqlite_url):
     assert "UPDATE t SET x" in code
     assert "create_index" not in code
     engine.dispose()
+
+
+def _script(*table_ops: ops.MigrateOperation) -> ops.MigrationScript:
+    return ops.MigrationScript("r1", ops.UpgradeOps(list(table_ops)), ops.DowngradeOps([]))
+
+
+def test_rewriter_offers_every_directive_outermost_first() -> None:
+    seen: list[object] = []
+    writer = Rewriter()
+
+    @writer.rewrites(ops.MigrateOperation)
+    def everything(context: object, revision: object, op: ops.MigrateOperation) -> object:
+        seen.append(op)
+        return op
+
+    add = ops.AddColumnOp("t1", sa.Column("x", sa.Integer()))
+    directives = [_script(ops.ModifyTableOps("t1", [add]))]
+    writer(None, None, directives)
+    script = directives[0]
+    assert seen == [
+        script,
+        script.upgrade_ops,
+        script.upgrade_ops.ops[0],
+        add,
+        script.downgrade_ops,
+    ]
+
+
+def test_rewriter_rewrites_inside_what_it_returned_and_only_once() -> None:
+    writer = Rewriter()
+
+    @writer.rewrites(ops.ModifyTableOps)
+    def second_table(context: object, revision: object, op: ops.ModifyTableOps) -> object:
+        return [op, ops.ModifyTableOps("t2", [ops.AddColumnOp("t2", sa.Column("y", sa.Integer()))])]
+
+    @writer.rewrites(ops.AddColumnOp)
+    def with_index(context: object, revision: object, op: ops.AddColumnOp) -> object:
+        return [op, ops.CreateIndexOp(f"ix_{op.table_name}", op.table_name, [op.column.name])]
+
+    directives = [
+        _script(ops.ModifyTableOps("t1", [ops.AddColumnOp("t1", sa.Column("x", sa.Integer()))]))
+    ]
+    writer(None, None, directives)
+    writer(None, None, directives)  # a second pass changes nothing already rewritten
+    tables = directives[0].upgrade_ops.ops
+    assert [t.table_name for t in tables] == ["t1", "t2"]  # type: ignore[attr-defined]
+    assert [type(o).__name__ for t in tables for o in t.ops] == [  # type: ignore[attr-defined]
+        "AddColumnOp",
+        "CreateIndexOp",
+        "AddColumnOp",
+        "CreateIndexOp",
+    ]
+
+
+def test_rewriter_chains_any_directives_hook() -> None:
+    writer = Rewriter()
+    calls: list[str] = []
+
+    @writer.rewrites(ops.AddColumnOp)
+    def first(context: object, revision: object, op: ops.AddColumnOp) -> object:
+        calls.append("rewriter")
+        return op
+
+    def hook(context: object, revision: object, directives: list[ops.MigrationScript]) -> None:
+        calls.append(f"hook {len(directives)}")
+
+    directives = [
+        _script(ops.ModifyTableOps("t1", [ops.AddColumnOp("t1", sa.Column("x", sa.Integer()))]))
+    ]
+    writer.chain(hook)(None, None, directives)
+    assert calls == ["rewriter", "hook 1"]

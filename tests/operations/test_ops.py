@@ -188,8 +188,12 @@ def test_migration_script_holds_one_or_several_op_lists() -> None:
     assert script.upgrade_ops is up and script.downgrade_ops is down
     multi = ops.MigrationScript("abc", [up, ops.UpgradeOps()], [down, ops.DowngradeOps()])
     assert len(multi.upgrade_ops_list) == 2
-    with pytest.raises(ValueError, match="upgrade_ops_list"):
+    with pytest.raises(ValueError, match=r"multiple-entry list for UpgradeOps.*upgrade_ops_list"):
         multi.upgrade_ops  # noqa: B018
+    with pytest.raises(ValueError, match="multiple-entry list for DowngradeOps"):
+        multi.downgrade_ops  # noqa: B018
+    with pytest.raises(ValueError, match="an empty list for UpgradeOps"):
+        ops.MigrationScript("abc", [], []).upgrade_ops  # noqa: B018
 
 
 def test_bulk_insert_and_execute_ops() -> None:

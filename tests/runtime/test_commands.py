@@ -136,7 +136,8 @@ def test_version_row_changed_during_the_run(db_url, make_project):
     command.upgrade(cfg, "a")
     with pytest.raises(MigrationError, match="has no row 'a' to change") as info:
         command.upgrade(cfg)
-    assert "it matched 0 rows" in str(info.value)
+    assert "expected to match one row when updating 'a' to 'b'" in str(info.value)
+    assert "; 0 found" in str(info.value)
     assert "changed while this run was going on" in str(info.value)
 
 

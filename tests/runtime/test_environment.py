@@ -127,3 +127,12 @@ def test_get_current_revision_with_several_heads():
     )
     with pytest.raises(MultipleHeadsError):
         ctx.get_current_revision()
+
+
+def test_configure_adds_template_args_to_the_commands_dict():
+    template_args = {"x": "x1", "y": "y1"}
+    env = EnvironmentContext(Config(), None, as_sql=True, template_args=template_args)
+    with env:
+        context.configure(dialect_name="sqlite", template_args={"y": "y2", "q": "q1"})
+    assert template_args == {"x": "x1", "y": "y2", "q": "q1"}
+    assert env.get_context().opts["template_args"] is template_args

@@ -133,3 +133,23 @@ def test_rev_id_giving_a_file_name_that_is_not_read_is_refused(
     with pytest.raises(UsageError, match="does not read as a revision"):
         write_revision(script_dir, rev_id, "m", None)
     assert not list(script_dir.version_locations[0].glob("*.py"))
+
+
+def test_a_template_that_fails_to_render_leaves_its_traceback(
+    script_dir: ScriptDirectory,
+) -> None:
+    import re
+
+    from gitmig.exc import ScriptError
+
+    script_dir.script_template.write_text("<% z = x + y %>\n", encoding="utf-8")
+    with pytest.raises(ScriptError) as info:
+        write_revision(script_dir, "a1", "m", None)
+    match = re.match(
+        r"Template rendering failed; see (\S+) for a template-oriented", str(info.value)
+    )
+    assert match is not None and "script.py.mako" in str(info.value)
+    traceback = Path(match.group(1))
+    assert "<% z = x + y %>" in traceback.read_text(encoding="utf-8")
+    traceback.unlink()
+    assert not list(script_dir.version_locations[0].glob("*.py"))
