@@ -281,6 +281,21 @@ class ScriptDirectory:
         assert isinstance(script, Script)
         return script
 
+    def revision_written(self, path: str | os.PathLike[str]) -> None:
+        """Take a revision file just written into the graph.
+
+        A graph already read gets the new script appended, so that it keeps the order the
+        revisions were written in, as Alembic's does (ties in a run's order follow it);
+        otherwise the files are read, in name order, on first use.
+        """
+        if self._revision_map is None:
+            return
+        script = Script._from_path(self, path)
+        if script is None or script.revision in self._revision_map:
+            self.invalidate()
+            return
+        self._revision_map.add_revision(script)
+
     def invalidate(self) -> None:
         """Forget the graph so the next access reads the files again."""
         self._revision_map = None

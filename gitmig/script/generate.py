@@ -106,7 +106,7 @@ def after_write(config: Config, script_dir: ScriptDirectory, path: Path) -> None
     from gitmig.script.hooks import run_post_write_hooks
 
     run_post_write_hooks(config, path)
-    script_dir.invalidate()
+    script_dir.revision_written(path)
     _update_head_file(config, script_dir)  # also re-reads and validates the graph
 
 
