@@ -22,6 +22,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from gitmig.operations import Operations
 
+    if name == "Operations":  # the class itself, as Alembic's op module has it
+        return Operations
     if _proxy is not None and not Operations.installed():
         return getattr(_proxy, name)
     return getattr(Operations.current(), name)
