@@ -47,15 +47,7 @@ def new(
     """
     written = _write(
         config,
-        {
-            "message": message,
-            "head": head,
-            "splice": splice,
-            "branch_label": branch_label,
-            "depends_on": depends_on,
-            "rev_id": rev_id,
-            "version_path": os.fspath(version_path) if version_path is not None else None,
-        },
+        _options(message, head, splice, branch_label, depends_on, rev_id, version_path),
         autogenerate,
         sql,
         process_revision_directives,
@@ -78,22 +70,36 @@ def revision(
 ) -> Script | list[Script] | None:
     """:func:`new` with Alembic's signature and result: the script written, a list when
     ``process_revision_directives`` asked for several (or none)."""
+    head = None if head == "head" else head  # gitmig's "on the single head"
     written = _write(
         config,
-        {
-            "message": message,
-            "head": None if head == "head" else head,
-            "splice": splice,
-            "branch_label": branch_label,
-            "depends_on": depends_on,
-            "rev_id": rev_id,
-            "version_path": os.fspath(version_path) if version_path is not None else None,
-        },
+        _options(message, head, splice, branch_label, depends_on, rev_id, version_path),
         autogenerate,
         sql,
         process_revision_directives,
     )
     return written[0] if len(written) == 1 else written
+
+
+def _options(
+    message: str | None,
+    head: str | None,
+    splice: bool,
+    branch_label: str | Sequence[str] | None,
+    depends_on: str | Sequence[str] | None,
+    rev_id: str | None,
+    version_path: str | os.PathLike[str] | None,
+) -> dict[str, Any]:
+    """What a new revision is written with, as the writer takes it."""
+    return {
+        "message": message,
+        "head": head,
+        "splice": splice,
+        "branch_label": branch_label,
+        "depends_on": depends_on,
+        "rev_id": rev_id,
+        "version_path": os.fspath(version_path) if version_path is not None else None,
+    }
 
 
 def _write(
