@@ -240,19 +240,20 @@ class ScriptDirectory:
         read, or that looks like a revision without a ``revision`` marker raises
         :class:`~gitmig.exc.ScriptError` naming it (see :mod:`gitmig.script.source`).
         """
-        seen: set[str] = set()
+        seen: set[str] = set()  # folders read, resolved: one listed twice is read once
         for folder in self._folders():
+            real_folder = os.path.realpath(folder)
+            twice = real_folder in seen
+            seen.add(real_folder)
             for path, values in _read_folder(folder):
-                real = os.path.realpath(path)
-                if real in seen:
+                if twice:
                     from gitmig.util.messaging import warn
 
                     warn(
-                        f"File {real} loaded twice! ignoring. "
-                        "Please ensure version_locations is unique."
+                        f"File {os.path.join(real_folder, os.path.basename(path))} loaded "
+                        "twice! ignoring. Please ensure version_locations is unique."
                     )
                     continue
-                seen.add(real)
                 yield revision_from_values(values, path, Script)
 
     @property
