@@ -176,21 +176,23 @@ def compare_server_default(
     conn_default: str | None = conn_column.get("default")
     rendered = model_default_sql(autogen_context, model_default)
     verdict: bool | None = None
+    reflected = column_from_reflected(conn_column)
     if callable(option):
         verdict = option(
             autogen_context.migration_context,
-            column_from_reflected(conn_column),
+            reflected,
             metadata_column,
             conn_default,
             model_default,
             rendered,
         )
     if verdict is None:
-        rules = autogen_context.rules
-        if conn_default is None or rendered is None:
-            verdict = conn_default != rendered
-        else:
-            verdict = rules.normalize_default(conn_default) != rules.normalize_default(rendered)
+        migration_context = autogen_context.migration_context
+        assert migration_context is not None  # comparing reflected columns needs one
+        # the dialect impl judges (its overrides know MySQL's ON UPDATE, PostgreSQL's SERIAL)
+        verdict = migration_context.impl.compare_server_default(
+            reflected, metadata_column, rendered, conn_default
+        )
     if verdict:
         alter.modify_server_default = model_default
 
