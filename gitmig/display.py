@@ -89,17 +89,16 @@ FIX_HINT = (
 def tags(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """``(label) (head) (current) (mergepoint) (branchpoint)``, as they apply (``current``:
     the database's rows, for ``history --indicate-current``)."""
-    parts = []
-    labels = sorted(graph.labels(script.revision))
-    if labels:
-        parts.append(f"({', '.join(labels)})")
-    if script.revision in graph.heads:
+    rev_id = script.revision
+    labels = graph.labels(rev_id)
+    parts = [f"({', '.join(sorted(labels))})"] if labels else []
+    if rev_id in graph.heads:
         parts.append("(head)")
-    if script.revision in current:
+    if rev_id in current:
         parts.append("(current)")
-    if script.is_merge_point:
+    if len(script.parents) > 1:
         parts.append("(mergepoint)")
-    if len(graph.children(script.revision)) > 1:
+    if graph.is_branch_point(rev_id):
         parts.append("(branchpoint)")
     return " ".join(parts)
 
@@ -107,7 +106,7 @@ def tags(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> s
 def tagged_id(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """``id (tags)``, as ``heads`` and ``current`` print it."""
     found = tags(script, graph, current)
-    return f"{script.revision}{' ' + found if found else ''}"
+    return f"{script.revision} {found}" if found else script.revision
 
 
 def history_line(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:

@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -244,4 +244,27 @@ def main() -> None:
         from gitmig.error_handler import handle
 
         code = handle(err, None)
+    _leave(code)
+
+
+# Loaded only by a command that may hold what must be closed or flushed at exit.
+_HOLDERS = ("logging", "sqlalchemy", "threading")
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit with ``code``.  A light command that stayed light (no database, no logging, no
+    thread, no exit handler) exits at once once its output is flushed, without freeing one
+    by one the thousands of objects it built: at 5000 revisions that was a fifth of
+    ``history``'s time."""
+    import atexit
+
+    quiet = not any(name in sys.modules for name in _HOLDERS)
+    if quiet and getattr(atexit, "_ncallbacks", lambda: 1)() == 0:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # a closed or broken stream: the usual exit reports nothing more either
+        else:
+            os._exit(code)
     sys.exit(code)

@@ -7,17 +7,15 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gitmig.exc import CommandError, ScriptError
-from gitmig.script.cache import MarkerCache
+from gitmig.script.cache import MarkerCache, Stamp, stamps
 from gitmig.script.markers import revision_from_values
 from gitmig.script.revision import Revision, RevisionMap
-from gitmig.script.source import is_revision_file, read_source
+from gitmig.script.source import is_revision_file, read_source, revision_file_names
 
 if TYPE_CHECKING:
     from gitmig.config import Config
@@ -240,27 +238,58 @@ class ScriptDirectory:
         read, or that looks like a revision without a ``revision`` marker raises
         :class:`~gitmig.exc.ScriptError` naming it (see :mod:`gitmig.script.source`).
         """
+        yield from self._read(save=True)[0]
+
+    def _read(self, save: bool) -> tuple[list[Script], MarkerCache | None]:
+        """Every revision file's script, in folder then name order, and the cache of the
+        one folder they come from when there is one (``save``: write the caches now)."""
+        found: list[Script] = []
+        caches: list[MarkerCache] = []
         seen: set[str] = set()  # folders read, resolved: one listed twice is read once
-        for folder in self._folders():
-            real_folder = os.path.realpath(folder)
-            twice = real_folder in seen
-            seen.add(real_folder)
-            for path, values in _read_folder(folder):
+        try:
+            for folder in self._folders():
+                real_folder = os.path.realpath(folder)
+                twice = real_folder in seen
+                seen.add(real_folder)
+                cache, names, values = _read_folder(folder)
+                caches.append(cache)
                 if twice:
                     from gitmig.util.messaging import warn
 
-                    warn(
-                        f"File {os.path.join(real_folder, os.path.basename(path))} loaded "
-                        "twice! ignoring. Please ensure version_locations is unique."
-                    )
+                    for name, marker in zip(names, values, strict=True):
+                        if marker is not None:
+                            warn(
+                                f"File {os.path.join(real_folder, name)} loaded twice! "
+                                "ignoring. Please ensure version_locations is unique."
+                            )
                     continue
-                yield revision_from_values(values, path, Script)
+                prefix = os.path.join(folder, "")
+                found += [
+                    Script(*marker, prefix + name)
+                    for name, marker in zip(names, values, strict=True)
+                    if marker is not None
+                ]
+        finally:
+            if save:
+                for cache in caches:
+                    cache.save()
+        return found, caches[0] if len(caches) == 1 else None
 
     @property
     def revision_map(self) -> RevisionMap:
         """The validated graph of every revision file (built once)."""
         if self._revision_map is None:
-            self._revision_map = RevisionMap(self.scripts())
+            scripts, cache = self._read(save=False)
+            try:
+                facts = cache.graph() if cache is not None else None
+                graph = RevisionMap._from_facts(scripts, facts)
+                if cache is not None:
+                    # this folder's files make a valid graph: the next run can trust it
+                    cache.put_graph(graph._facts())
+            finally:
+                if cache is not None:
+                    cache.save()
+            self._revision_map = graph
         return self._revision_map
 
     def get_revision(self, identifier: str) -> Script:
@@ -430,6 +459,8 @@ class ScriptDirectory:
         """
         if self.timezone is None:
             return datetime.datetime.now()
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only to write a revision
+
         zone: ZoneInfo | None = None
         for name in dict.fromkeys((self.timezone, self.timezone.upper())):
             try:
@@ -500,26 +531,40 @@ def _as_command_error(
         raise CommandError(f"Can't locate revision identified by '{err.identifier}'") from err
 
 
-def _read_folder(folder: str) -> list[tuple[str, MarkerValues]]:
-    """``(path, markers)`` of the revision files of one folder, in name order."""
+def _read_folder(folder: str) -> tuple[MarkerCache, list[str], list[MarkerValues | None]]:
+    """The cache of one folder (not yet saved), its revision files' names in order, and
+    each one's markers (``None``: the file declares no revision).
+
+    Only the files whose stamp changed since the cache was written are read; a broken
+    one raises, after the others were read, and is left out of the cache, so it is
+    checked again on every run until fixed.
+    """
     cache = MarkerCache(folder)
-    with os.scandir(folder) as scan:
-        entries = [e for e in scan if is_revision_file(e.name)]
-    entries.sort(key=attrgetter("name"))
-    found: list[tuple[str, MarkerValues]] = []
+    names = revision_file_names(os.listdir(folder))
+    now = stamps(folder, names)
+    if cache.holds(names, now):
+        return cache, names, cache.values()
+    known = cache.known()
+    good_names: list[str] = []
+    good_stamps: list[Stamp] = []
+    values: list[MarkerValues | None] = []
     problem: str | None = None
-    for entry, stamp, hit, values in cache.lookup(entries):
-        if not hit:
-            with open(entry.path, "rb") as handle:
-                values, error = read_source(handle.read(), entry.path)
+    prefix = os.path.join(folder, "")
+    for name, stamp in zip(names, now, strict=True):
+        hit = known.get(name)
+        if hit is not None and hit[0] == stamp:
+            marker = hit[1]
+        else:
+            with open(prefix + name, "rb") as handle:
+                marker, error = read_source(handle.read(), prefix + name)
             if error is not None:
-                # Not cached: a broken file is checked again on every run until fixed.
                 problem = problem or error
                 continue
-            cache.put(entry.name, stamp, values)
-        if values is not None:
-            found.append((entry.path, values))
-    cache.save()  # the good files' markers, even when another file is broken
+        good_names.append(name)
+        good_stamps.append(stamp)
+        values.append(marker)
+    cache.replace(good_names, good_stamps, values)
     if problem is not None:
+        cache.save()  # the good files' markers, even though this one is broken
         raise ScriptError(problem)
-    return found
+    return cache, good_names, values

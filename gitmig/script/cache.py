@@ -2,13 +2,19 @@
 
 It lives where Python keeps its own caches (``__pycache__`` in the versions folder, or under
 ``PYTHONPYCACHEPREFIX``) and follows the same rules: nothing is written when
-``PYTHONDONTWRITEBYTECODE`` is set.  It maps each file name to its size, mtime and inode plus
-the markers read from it: a file whose stat differs is read and parsed again.  Only files
-that passed :func:`~gitmig.script.source.read_source` (they compile, their markers read) are
-stored, so an entry is also that verdict.  The file's name carries the reader's version, so a
-newer reader never trusts what an older one stored (and two versions side by side do not
-overwrite each other's cache).  Failing to write the cache (a read-only checkout) only costs
-speed.
+``PYTHONDONTWRITEBYTECODE`` is set.  It holds the folder's revision file names, each one's
+stamp (size, mtime and inode) and the markers read from it: a file whose stamp differs is
+read and parsed again.  Only files that passed :func:`~gitmig.script.source.read_source`
+(they compile, their markers read) are stored, so an entry is also that verdict.
+
+Beside the markers it may hold the facts a :class:`~gitmig.script.revision.RevisionMap`
+derived from exactly these files (their topological order, heads and bases), stored once
+a graph of this folder alone was built and validated; they count only while every file's
+stamp is unchanged, so the next run can skip the validation and the sort.
+
+The file's name carries the reader's version and the format's, so a newer gitmig never
+trusts what an older one stored (and two versions side by side do not overwrite each
+other's cache).  Failing to write the cache (a read-only checkout) only costs speed.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ import contextlib
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from gitmig.script.source import READER_VERSION
@@ -25,13 +30,15 @@ from gitmig.script.source import READER_VERSION
 if TYPE_CHECKING:
     from gitmig.script.markers import MarkerValues
 
-__all__ = ["Lookup", "MarkerCache"]
+__all__ = ["GraphFacts", "MarkerCache", "Stamp"]
 
-_FORMAT = 1  # of the file itself
+#: of the file itself, and of what it stores (bump it when the markers' tuple or the
+#: graph facts, or how either is derived, change)
+_FORMAT = 2
 
-_Stamp = tuple[int, int, int]
-#: What :meth:`MarkerCache.lookup` yields per file: entry, stamp, hit, cached markers.
-Lookup = tuple["os.DirEntry[str]", _Stamp, bool, "MarkerValues | None"]
+Stamp = tuple[int, int, int]
+#: ``(order, heads, bases)`` of a validated graph of the folder's files
+GraphFacts = tuple[list[str], tuple[str, ...], tuple[str, ...]]
 
 
 def _file_name() -> str:
@@ -46,54 +53,75 @@ def _cache_dir(folder: str) -> str:
     return os.path.join(folder, "__pycache__")
 
 
+def stamps(folder: str, names: list[str]) -> list[Stamp]:
+    """The stamp of each of ``names`` in ``folder`` (one ``stat`` each, relative to the
+    folder: about half the cost of ``DirEntry.stat``, which builds each path first)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        stat = os.stat
+        return [(s.st_size, s.st_mtime_ns, s.st_ino) for s in [stat(n, dir_fd=fd) for n in names]]
+    finally:
+        os.close(fd)
+
+
 class MarkerCache:
     """Cached markers of the files of one folder."""
 
     def __init__(self, folder: str) -> None:
         self._path = os.path.join(_cache_dir(folder), _file_name())
-        # name -> (stamp, markers), markers None for a file that declares no revision
-        self._entries: dict[str, tuple[_Stamp, MarkerValues | None]] = {}
+        self._names: list[str] = []
+        self._stamps: list[Stamp] = []
+        self._values: list[MarkerValues | None] = []
+        self._graph: GraphFacts | None = None
         self._dirty = False
         try:
             with open(self._path, "rb") as handle:
                 loaded = marshal.loads(handle.read())  # load(handle) reads in tiny chunks
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if isinstance(loaded, dict):
-            self._entries = loaded
+        if isinstance(loaded, tuple) and len(loaded) == 4:
+            self._names, self._stamps, self._values, self._graph = loaded
 
-    def lookup(self, entries: Iterable[os.DirEntry[str]]) -> Iterator[Lookup]:
-        """For each file, in order: its entry, its stamp, and whether the cache holds it
-        unchanged (then with its markers).  Entries of files not among ``entries`` are
-        dropped by the next :meth:`save`."""
-        cached = self._entries
-        fresh: dict[str, tuple[_Stamp, MarkerValues | None]] = {}
-        self._entries = fresh  # what this run saw; put() adds the files read afresh
-        for entry in entries:
-            stat = entry.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-            known = cached.get(entry.name)
-            if known is not None and known[0] == stamp:
-                fresh[entry.name] = known
-                yield entry, stamp, True, known[1]
-            else:
-                yield entry, stamp, False, None
-        if not self._dirty and len(fresh) != len(cached):
-            self._dirty = True  # a file changed or went away
+    def holds(self, names: list[str], stamps: list[Stamp]) -> bool:
+        """Whether the cache was stored for exactly these files, each unchanged."""
+        return names == self._names and stamps == self._stamps
 
-    def put(self, name: str, stamp: _Stamp, entry: MarkerValues | None) -> None:
-        self._entries[name] = (stamp, entry)
+    def values(self) -> list[MarkerValues | None]:
+        """Each cached file's markers, in the cache's name order (see :meth:`holds`)."""
+        return self._values
+
+    def graph(self) -> GraphFacts | None:
+        """The graph facts stored for these files (only with :meth:`holds` true)."""
+        return self._graph
+
+    def known(self) -> dict[str, tuple[Stamp, MarkerValues | None]]:
+        """``name -> (stamp, markers)`` of every cached file: to re-read only those whose
+        stamp changed."""
+        return dict(zip(self._names, zip(self._stamps, self._values, strict=True), strict=True))
+
+    def replace(
+        self, names: list[str], stamps: list[Stamp], values: list[MarkerValues | None]
+    ) -> None:
+        """What the folder holds now: the next :meth:`save` writes it (without graph facts)."""
+        self._names, self._stamps, self._values, self._graph = names, stamps, values, None
         self._dirty = True
+
+    def put_graph(self, facts: GraphFacts) -> None:
+        """Store the graph facts of the files the cache holds."""
+        if self._graph != facts:
+            self._graph = facts
+            self._dirty = True
 
     def save(self) -> None:
         """Write the cache back if anything changed since it was read."""
         if sys.dont_write_bytecode or not self._dirty:
             return
+        self._dirty = False
         temporary = f"{self._path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self._path), exist_ok=True)
             with open(temporary, "wb") as handle:
-                marshal.dump(self._entries, handle)
+                marshal.dump((self._names, self._stamps, self._values, self._graph), handle)
             os.replace(temporary, self._path)
         except OSError:
             with contextlib.suppress(OSError):

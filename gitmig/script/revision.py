@@ -27,6 +27,8 @@ from gitmig.script.traversal import AlembicRevisionAPI
 
 if TYPE_CHECKING:
     _Step = Callable[[str], Iterable[str]]
+    #: ``(order, heads, bases)`` of a built map (see RevisionMap._facts)
+    _Facts = tuple[list[str], Sequence[str], Sequence[str]]
 
 __all__ = [
     "CycleDetected",
@@ -295,18 +297,42 @@ class RevisionMap(AlembicRevisionAPI):
                 raise
             return getattr(self, name)
 
-    def _build(self, revisions: Iterable[Revision]) -> None:
+    @classmethod
+    def _from_facts(cls, revisions: Sequence[Revision], facts: _Facts | None) -> RevisionMap:
+        """The map of ``revisions``, given what :meth:`_facts` said of a map of the very
+        same revisions (kept by the marker cache): it then skips the id checks and the
+        topological sort.  Facts that do not fit these revisions are ignored."""
+        graph = cls.__new__(cls)
+        graph._build(revisions, facts if facts and len(facts[0]) == len(revisions) else None)
+        return graph
+
+    def _facts(self) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+        """``(order, heads, bases)``: what a map of the same revisions need not derive again."""
+        return self._order, self.heads, self.bases
+
+    def _build(
+        self,
+        revisions: Iterable[Revision],
+        facts: _Facts | None = None,
+    ) -> None:
         revs: dict[str, Revision] = {}
-        for rev in revisions:
-            if not (_VALID_ID.match(rev.revision) and rev.revision not in _RESERVED):
-                raise RevisionError(
-                    f"{rev.where}: invalid revision id {rev.revision!r}; ids may hold only "
-                    "letters, digits, '_' and '.', and may not be head, heads, base or current"
-                )
-            other = revs.get(rev.revision)
-            if other is not None:
-                raise duplicate_id_error(rev.revision, other.where, rev.where)
-            revs[rev.revision] = rev
+        if facts is not None:
+            revs = {rev.revision: rev for rev in revisions}
+            if len(facts[0]) != len(revs):
+                facts = None  # a duplicate id: the checks below name it
+        if facts is None:
+            revs = {}
+            for rev in revisions:
+                if not (_VALID_ID.match(rev.revision) and rev.revision not in _RESERVED):
+                    raise RevisionError(
+                        f"{rev.where}: invalid revision id {rev.revision!r}; ids may hold only "
+                        "letters, digits, '_' and '.', and may not be head, heads, base or "
+                        "current"
+                    )
+                other = revs.get(rev.revision)
+                if other is not None:
+                    raise duplicate_id_error(rev.revision, other.where, rev.where)
+                revs[rev.revision] = rev
         self._revs = revs
         self._label_owner = self._collect_labels()
         children: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
@@ -334,15 +360,33 @@ class RevisionMap(AlembicRevisionAPI):
                 )
                 for dep in rev.dependencies:
                     self._dependents[dep].append(rev.revision)
-        self._order = self._toposort()
-        self._position = {rev_id: i for i, rev_id in enumerate(self._order)}
-        # Where each revision was declared: the files' order decides ties in a run's order.
-        self._declared = {rev_id: i for i, rev_id in enumerate(revs)}
         self._run_edges: dict[str, tuple[str, ...]] | None = None  # built by the first run
-        self.heads: tuple[str, ...] = head_ids(revs[r] for r in self._order)
-        self.bases: tuple[str, ...] = tuple(r for r in self._order if not revs[r].parents)
         self._labels: dict[str, set[str]] | None = None
         self._alembic_map: dict[str | tuple[()] | None, Revision | None] | None = None
+        if facts is not None:
+            self._order = facts[0]
+            self.heads: tuple[str, ...] = tuple(facts[1])
+            self.bases: tuple[str, ...] = tuple(facts[2])
+            return
+        self._order = self._toposort()
+        self.heads = head_ids(revs[r] for r in self._order)
+        self.bases = tuple(r for r in self._order if not revs[r].parents)
+
+    @property
+    def _position(self) -> dict[str, int]:
+        """Each revision's place in the topological order (built on first use)."""
+        found: dict[str, int] | None = self.__dict__.get("_position_of")
+        if found is None:
+            found = self._position_of = {rev_id: i for i, rev_id in enumerate(self._order)}
+        return found
+
+    @property
+    def _declared(self) -> dict[str, int]:
+        """Where each revision was declared: the files' order decides ties in a run's order."""
+        found: dict[str, int] | None = self.__dict__.get("_declared_at")
+        if found is None:
+            found = self._declared_at = {rev_id: i for i, rev_id in enumerate(self._revs)}
+        return found
 
     # -- validation -------------------------------------------------------------------------
 
@@ -562,6 +606,10 @@ class RevisionMap(AlembicRevisionAPI):
         """Revisions whose down_revision names ``rev_id``."""
         return tuple(self._children[rev_id])
 
+    def is_branch_point(self, rev_id: str) -> bool:
+        """Whether several revisions name ``rev_id`` as their down_revision."""
+        return len(self._children[rev_id]) > 1
+
     def sort(self, rev_ids: Iterable[str]) -> list[str]:
         """``rev_ids`` in topological order."""
         return sorted(rev_ids, key=self._position.__getitem__)
@@ -572,9 +620,12 @@ class RevisionMap(AlembicRevisionAPI):
         A label covers the revision that declares it, all its descendants, and its ancestors
         up to (not including) the nearest branch point or merge.
         """
+        if not self._label_owner:
+            return _NO_LABELS
         if self._labels is None:
             self._labels = self._propagate_labels()
-        return frozenset(self._labels.get(rev_id, ()))
+        found = self._labels.get(rev_id)
+        return frozenset(found) if found else _NO_LABELS
 
     def _propagate_labels(self) -> dict[str, set[str]]:
         labels: dict[str, set[str]] = {}
@@ -869,6 +920,8 @@ class RevisionMap(AlembicRevisionAPI):
         ``None`` (or ``base``/``heads``) leaves that side open.
         """
         if not upper:
+            if not lower:  # every revision is a head or below one
+                return [self._revs[r] for r in self._order]
             uppers = self.heads
         else:
             uppers = self.resolve(upper) if isinstance(upper, str) else tuple(upper)

@@ -23,6 +23,8 @@ from gitmig.script.markers import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from gitmig.script.markers import MarkerValues
     from gitmig.script.revision import Revision
 
@@ -32,6 +34,7 @@ __all__ = [
     "is_revision_file",
     "read_revision",
     "read_source",
+    "revision_file_names",
 ]
 
 #: The version of what :func:`read_source` returns for a given source.  Cached results carry
@@ -77,7 +80,13 @@ def is_revision_file(name: str) -> bool:
 
     Like Alembic: every ``.py`` file but ``__init__.py``, hidden files and editor lock files.
     """
-    return name.endswith(".py") and not name.startswith((".", "__init__"))
+    return bool(revision_file_names((name,)))
+
+
+def revision_file_names(names: Iterable[str]) -> list[str]:
+    """The names among ``names`` that :func:`is_revision_file` accepts, sorted (a folder's
+    listing, filtered in one pass)."""
+    return sorted(n for n in names if n.endswith(".py") and not n.startswith((".", "__init__")))
 
 
 def read_revision(source: str | bytes, path: str) -> Revision | None:

@@ -111,10 +111,11 @@ def _poison(env: Path) -> None:
     import marshal
 
     (cache,) = (env / "versions" / "__pycache__").glob("gitmig-markers-*.bin")
-    entries = marshal.loads(cache.read_bytes())
-    stamp, values = entries["b2.py"]
-    entries["b2.py"] = (stamp, (values[0], None, *values[2:]))
-    cache.write_bytes(marshal.dumps(entries))
+    names, stamps, values, _ = marshal.loads(cache.read_bytes())
+    at = names.index("b2.py")
+    values[at] = (values[at][0], None, *values[at][2:])
+    # and no graph facts: that reader would have derived them from its own markers
+    cache.write_bytes(marshal.dumps((names, stamps, values, None)))
 
 
 def test_the_cache_is_keyed_by_the_reader_version(
@@ -134,3 +135,66 @@ def test_the_cache_is_keyed_by_the_reader_version(
 
 def test_the_loader_and_the_cache_share_the_reader_version() -> None:
     assert cache.READER_VERSION is source.READER_VERSION
+
+
+def count_sorts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from gitmig.script.revision import RevisionMap
+
+    sorts: list[int] = []
+    real = RevisionMap._toposort
+
+    def counting(self: RevisionMap) -> list[str]:
+        sorts.append(len(self._revs))
+        return real(self)
+
+    monkeypatch.setattr(RevisionMap, "_toposort", counting)
+    return sorts
+
+
+def test_an_unchanged_folder_reuses_its_graph_facts(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sorts = count_sorts(monkeypatch)
+    assert heads(env) == ("b2",)
+    assert sorts == [2]
+    graph = ScriptDirectory(env).revision_map
+    assert sorts == [2]  # order, heads and bases came from the cache
+    assert (graph.heads, graph.bases, [r.revision for r in graph]) == (
+        ("b2",),
+        ("a1",),
+        ["a1", "b2"],
+    )
+    assert graph.children("a1") == ("b2",)
+
+
+def test_an_edit_that_changes_the_graph_is_sorted_again(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heads(env)
+    sorts = count_sorts(monkeypatch)
+    (env / "versions" / "c3.py").write_text('revision = "c3"\ndown_revision = "a1"\n')
+    assert heads(env) == ("b2", "c3")
+    path = env / "versions" / "c3.py"
+    path.write_text('revision = "c3"\ndown_revision = "b2"\n')
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert heads(env) == ("c3",)
+    assert sorts == [3, 3]
+
+
+def test_an_invalid_graph_stores_no_facts(env: Path) -> None:
+    from gitmig.exc import RevisionError
+
+    (env / "versions" / "c3.py").write_text('revision = "c3"\ndown_revision = "zz"\n')
+    for _ in range(2):  # the second read, from the cache, checks the graph again
+        with pytest.raises(RevisionError, match="zz"):
+            heads(env)
+
+
+def test_facts_that_do_not_fit_are_ignored(env: Path) -> None:
+    import marshal
+
+    heads(env)
+    (found,) = (env / "versions" / "__pycache__").glob("gitmig-markers-*.bin")
+    names, stamps, values, _ = marshal.loads(found.read_bytes())
+    found.write_bytes(marshal.dumps((names, stamps, values, (["a1"], ("a1",), ("a1",)))))
+    assert heads(env) == ("b2",)
