@@ -12,10 +12,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TextIO
 
 from gitmig.exc import ConfigError
 from gitmig.util.messaging import mask_url
+
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["DEFAULT_CONFIG_FILE", "PLACEHOLDER_URL", "Config", "find_config_file"]
 

@@ -18,10 +18,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NoReturn
 
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
+    from typing import Any, NoReturn
+
     from gitmig.config import Config
+
 
 __all__ = ["main", "run"]
 

@@ -6,9 +6,9 @@ Private to :mod:`gitmig.command`; heavy modules are imported inside the function
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gitmig.git.repo import Repository
     from gitmig.script.base import ScriptDirectory
     from gitmig.script.revision import Revision, RevisionMap
+
 
 __all__ = [
     "is_upstream_ref",

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from gitmig.git.repo import Provenance, Repository
     from gitmig.lint.conflicts import SemanticCheck
     from gitmig.script.base import Script, ScriptDirectory
-    from gitmig.script.revision import Divergence, RevisionMap
+    from gitmig.script.divergence import Divergence
+    from gitmig.script.revision import RevisionMap
 
 __all__ = [
     "Blame",

@@ -7,21 +7,18 @@ These are the light commands: nothing here imports SQLAlchemy, Mako or the git l
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.command._base import revision_graph, script_directory
 from gitmig.exc import RevisionError, UsageError
 
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
+    from gitmig.command.graph_results import CurrentHistory, GraphPicture
     from gitmig.config import Config
     from gitmig.script.base import Script
-    from gitmig.script.lanes import Layout
-    from gitmig.script.revision import Divergence, RevisionMap
+    from gitmig.script.divergence import Divergence
 
 __all__ = [
-    "CurrentHistory",
-    "GraphNode",
-    "GraphPicture",
     "branches",
     "check_heads",
     "graph",
@@ -63,17 +60,10 @@ def history(config: Config, rev_range: str | None = None) -> list[Script]:
     return _history(config, rev_range, None)
 
 
-class CurrentHistory(NamedTuple):
-    """``history --indicate-current``: the revisions, and the database's current ones."""
-
-    #: revisions newest first
-    scripts: list[Script]
-    #: the version table's rows
-    current: tuple[str, ...]
-
-
 def history_current(config: Config, rev_range: str | None = None) -> CurrentHistory:
     """:func:`history` plus the database's current revisions (env.py runs to read them)."""
+    from gitmig.command.graph_results import CurrentHistory
+
     rows = _current_rows(config)
     return CurrentHistory(_history(config, rev_range, rows), rows)
 
@@ -129,37 +119,6 @@ def check_heads(config: Config) -> list[Divergence]:
     return revision_graph(config).divergences()
 
 
-class GraphNode(NamedTuple):
-    """One revision of :func:`graph`'s picture."""
-
-    script: Script
-    #: applied to the database (``None``: the database was not read)
-    applied: bool | None
-    #: the git branch that added its file (``--git``; ``None``: not asked, or not committed)
-    branch: str | None
-
-
-class GraphPicture(NamedTuple):
-    """What :func:`graph` and ``history --graph`` draw: revisions newest first (the order
-    a downgrade runs them), one row each, with the lanes that join them."""
-
-    nodes: tuple[GraphNode, ...]
-    layout: Layout
-    #: ``(child, parent)`` down_revision links within the picture
-    edges: tuple[tuple[str, str], ...]
-    #: ``(revision, dependency)`` depends_on links within the picture
-    dependencies: tuple[tuple[str, str], ...]
-    #: the whole graph (labels, heads, branch points)
-    graph: RevisionMap
-    #: the database's version rows (``--db``), else empty
-    current: tuple[str, ...]
-    #: the git branches of ``--git``, in the order their colours are given
-    branches: tuple[str, ...]
-    #: whether the database was read, and whether git was asked
-    db: bool
-    git: bool
-
-
 def graph(
     config: Config,
     rev_range: str | None = None,
@@ -178,6 +137,7 @@ def graph(
     branches holding that commit, the one holding the fewest of the pictured revisions
     (the most specific; on a tie, the first by name).
     """
+    from gitmig.command.graph_results import GraphNode, GraphPicture
     from gitmig.script.lanes import layout
     from gitmig.script.revision import head_ids
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from gitmig.render._graph import branch_colour, caption
 
 if TYPE_CHECKING:
-    from gitmig.command.graph import GraphPicture
+    from gitmig.command.graph_results import GraphPicture
 
 __all__ = ["graph_dot", "quote"]
 

@@ -12,7 +12,7 @@ from gitmig.render._graph import branch_colour, caption, runs
 from gitmig.render.graph_svg import APPLIED, FONT, ROW, folded_strip, lane_width, paint, strip
 
 if TYPE_CHECKING:
-    from gitmig.command.graph import GraphPicture
+    from gitmig.command.graph_results import GraphPicture
 
 __all__ = ["graph_html"]
 

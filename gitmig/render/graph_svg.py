@@ -14,7 +14,7 @@ from gitmig.render._graph import Run, branch_colour, caption, line_colours, runs
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from gitmig.command.graph import GraphNode, GraphPicture
+    from gitmig.command.graph_results import GraphNode, GraphPicture
     from gitmig.script.lanes import Row, Segment
 
     Paint = tuple[dict[str, str], Callable[[Segment], str]]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from gitmig.command.graph import GraphNode, GraphPicture
+    from gitmig.command.graph_results import GraphNode, GraphPicture
     from gitmig.script.lanes import Segment
 
 __all__ = ["graph_text"]

@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
+if TYPE_CHECKING:
+    from typing import Any
+
 
 __all__ = ["Script", "ScriptDirectory"]
 

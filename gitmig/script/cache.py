@@ -23,12 +23,13 @@ import contextlib
 import marshal
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from gitmig.script.source import READER_VERSION
 
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
     from gitmig.script.markers import MarkerValues
+
 
 __all__ = ["GraphFacts", "MarkerCache", "Stamp"]
 

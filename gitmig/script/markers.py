@@ -21,14 +21,15 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from gitmig.exc import ScriptError
 from gitmig.script.revision import Revision
 
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
     import ast
     from collections.abc import Iterable, Iterator
+    from typing import TypeVar
 
 __all__ = [
     "MARKERS",
@@ -74,28 +75,40 @@ _NESTED_FSTRINGS = sys.version_info >= (3, 12)
 
 _Value = str | tuple[str, ...] | None
 MarkerValues = tuple[str, _Value, _Value, _Value, str, str]
-_R = TypeVar("_R", bound=Revision)
+if TYPE_CHECKING:
+    _R = TypeVar("_R", bound=Revision)
 
 
 class _NotSimple(Exception):
     """The scanner cannot decide; the ast parser must."""
 
 
-class _Patterns(NamedTuple):
+class _Patterns:
     """The scanner's searches for one set of names (the markers; others in tests)."""
 
-    #: where an assignment could start: a line that begins with a name; a line after lines
-    #: holding only a backslash continuation; a ';'.  (Three searches: one pattern with
-    #: alternatives is several times slower, and the last two are rare.)
-    line: re.Pattern[str]
-    continued: re.Pattern[str]
-    semicolon: re.Pattern[str]
-    #: ``name =`` or ``name: annotation =``, with a plain annotation such as ``str``,
-    #: ``Union[str, Sequence[str], None]`` or ``str | None``
-    statement: re.Pattern[str]
-    #: the usual marker line, read in one go: a plain annotation, then None, a string or a
-    #: one-line tuple or list of strings with no quote or backslash inside, maybe a comment
-    simple: re.Pattern[str]
+    __slots__ = ("continued", "line", "semicolon", "simple", "statement")
+
+    def __init__(
+        self,
+        line: re.Pattern[str],
+        continued: re.Pattern[str],
+        semicolon: re.Pattern[str],
+        statement: re.Pattern[str],
+        simple: re.Pattern[str],
+    ) -> None:
+        #: where an assignment could start: a line that begins with a name; a line after
+        #: lines holding only a backslash continuation; a ';'.  (Three searches: one pattern
+        #: with alternatives is several times slower, and the last two are rare.)
+        self.line = line
+        self.continued = continued
+        self.semicolon = semicolon
+        #: ``name =`` or ``name: annotation =``, with a plain annotation such as ``str``,
+        #: ``Union[str, Sequence[str], None]`` or ``str | None``
+        self.statement = statement
+        #: the usual marker line, read in one go: a plain annotation, then None, a string or
+        #: a one-line tuple or list of strings with no quote or backslash inside, maybe a
+        #: comment
+        self.simple = simple
 
 
 def _patterns(names: Iterable[str]) -> _Patterns:
@@ -113,14 +126,34 @@ def _patterns(names: Iterable[str]) -> _Patterns:
     )
 
 
-class _Regexes(NamedTuple):
-    token: re.Pattern[str]  # newlines are other code
-    statement_token: re.Pattern[str]  # the newline that ends a statement is a token
-    one_string: re.Pattern[str]
-    string_item: re.Pattern[str]
-    docstring: re.Pattern[str]
-    formatted: re.Pattern[str]  # in a string's prefix
-    markers: _Patterns
+class _Regexes:
+    __slots__ = (
+        "docstring",
+        "formatted",
+        "markers",
+        "one_string",
+        "statement_token",
+        "string_item",
+        "token",
+    )
+
+    def __init__(
+        self,
+        token: re.Pattern[str],
+        statement_token: re.Pattern[str],
+        one_string: re.Pattern[str],
+        string_item: re.Pattern[str],
+        docstring: re.Pattern[str],
+        formatted: re.Pattern[str],
+        markers: _Patterns,
+    ) -> None:
+        self.token = token  # newlines are other code
+        self.statement_token = statement_token  # the newline that ends a statement is a token
+        self.one_string = one_string
+        self.string_item = string_item
+        self.docstring = docstring
+        self.formatted = formatted  # in a string's prefix
+        self.markers = markers
 
 
 @functools.cache
@@ -305,7 +338,8 @@ def _record(
 def _literal(raw: str) -> _Value:
     if raw == "None":
         return None
-    one_string, string_item = _regexes()[2:4]
+    regexes = _regexes()
+    one_string, string_item = regexes.one_string, regexes.string_item
     one = one_string.match(raw)
     if one:
         return one.group(1) if one.group(1) is not None else one.group(2)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, NamedTuple
 
 from gitmig.exc import (
     CycleDetected,
@@ -25,7 +24,10 @@ from gitmig.exc import (
 )
 from gitmig.script.traversal import AlembicRevisionAPI
 
+TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
+    from gitmig.script.divergence import Divergence
+
     _Step = Callable[[str], Iterable[str]]
     #: ``(order, heads, bases)`` of a built map (see RevisionMap._facts)
     _Facts = tuple[list[str], Sequence[str], Sequence[str]]
@@ -34,7 +36,6 @@ __all__ = [
     "CycleDetected",
     "DependencyCycleDetected",
     "DependencyLoopDetected",
-    "Divergence",
     "LoopDetected",
     "MultipleHeads",
     "RangeNotAncestorError",
@@ -209,16 +210,6 @@ class Revision:
         if self.branch_labels:
             args.append(f"branch_labels={set(self.branch_labels)!r}")
         return f"{type(self).__name__}({', '.join(args)})"
-
-
-class Divergence(NamedTuple):
-    """Heads on one line of history that a merge (or a re-parenting) must join."""
-
-    heads: tuple[str, ...]
-    #: the lowest revisions every head descends from (usually one)
-    common_ancestors: tuple[str, ...]
-    #: for each head, the revisions it added since the common ancestors, oldest first
-    added: dict[str, tuple[str, ...]]
 
 
 def head_ids(revisions: Iterable[Revision]) -> tuple[str, ...]:
@@ -606,6 +597,22 @@ class RevisionMap(AlembicRevisionAPI):
         """Revisions whose down_revision names ``rev_id``."""
         return tuple(self._children[rev_id])
 
+    def landmarks(self) -> frozenset[str]:
+        """The revisions a listing tags: heads, branch points, merge points and those a
+        branch label covers (built once; a listing of thousands asks for each)."""
+        found: frozenset[str] | None = self.__dict__.get("_landmarks")
+        if found is None:
+            labelled = self._labels_by_revision() if self._label_owner else {}
+            found = self._landmarks = frozenset(
+                [
+                    *self.heads,
+                    *(r for r, below in self._children.items() if len(below) > 1),
+                    *(r for r, rev in self._revs.items() if len(rev.parents) > 1),
+                    *labelled,
+                ]
+            )
+        return found
+
     def is_branch_point(self, rev_id: str) -> bool:
         """Whether several revisions name ``rev_id`` as their down_revision."""
         return len(self._children[rev_id]) > 1
@@ -622,10 +629,13 @@ class RevisionMap(AlembicRevisionAPI):
         """
         if not self._label_owner:
             return _NO_LABELS
+        found = self._labels_by_revision().get(rev_id)
+        return frozenset(found) if found else _NO_LABELS
+
+    def _labels_by_revision(self) -> dict[str, set[str]]:
         if self._labels is None:
             self._labels = self._propagate_labels()
-        found = self._labels.get(rev_id)
-        return frozenset(found) if found else _NO_LABELS
+        return self._labels
 
     def _propagate_labels(self) -> dict[str, set[str]]:
         labels: dict[str, set[str]] = {}
@@ -939,6 +949,8 @@ class RevisionMap(AlembicRevisionAPI):
         Heads are on separate lines on purpose (and not reported) when they have no common
         ancestor (separate bases) or different branch labels.
         """
+        from gitmig.script.divergence import Divergence
+
         groups: list[list[str]] = []
         lineage = {h: self.ancestors([h], include_dependencies=False) for h in self.heads}
         for head in self.heads:
