@@ -560,6 +560,13 @@ def _int_list(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
+def _mode_list(text: str) -> list[str]:
+    modes = [part.strip() for part in text.split(",") if part.strip()]
+    if not modes or set(modes) - {"warm", "cold"}:
+        raise argparse.ArgumentTypeError(f"{text!r}: give warm, cold or warm,cold")
+    return modes
+
+
 def _bench_list(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
     unknown = sorted(set(names) - set(BENCHMARKS))
@@ -585,6 +592,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=_int_list,
         default=[100, 1000, 5000],
         help="N values for heads and history (default 100,1000,5000)",
+    )
+    parser.add_argument(
+        "--modes",
+        type=_mode_list,
+        default=["warm", "cold"],
+        help="for heads and history: warm (caches written), cold (none), or both "
+        "(default warm,cold)",
     )
     parser.add_argument(
         "--upgrade-n",
@@ -679,7 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     skipped: list[str] = []
     for graph_command in (b for b in GRAPH_BENCHMARKS if b in args.bench):
         for n in args.n:
-            for cold in (False, True):
+            for cold in (mode == "cold" for mode in args.modes):
                 jobs.append(
                     (
                         graph_command,

@@ -116,13 +116,17 @@ def tagged_id(script: Script, graph: RevisionMap, current: Collection[str] = ())
 
 def history_line(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
     """One history line: ``parent -> id (tags), message``."""
-    if not script.parents:
+    parents = script.parents
+    if len(parents) == 1:
+        down = parents[0]
+    elif not parents:
         down = "<base>"
-    elif len(script.parents) == 1:
-        down = script.parents[0]
     else:
-        down = "(" + ", ".join(script.parents) + ")"
-    return f"{down} -> {tagged_id(script, graph, current)}, {script.doc}"
+        down = "(" + ", ".join(parents) + ")"
+    rev_id = script.revision
+    if rev_id in graph.landmarks() or rev_id in current:
+        rev_id = tagged_id(script, graph, current)
+    return f"{down} -> {rev_id}, {script.doc}"
 
 
 def details(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
@@ -189,7 +193,8 @@ def scripts_text(
         render = history_line
     else:
         render = tagged_id
-    return "".join(render(script, graph, current or ()) + "\n" for script in scripts)
+    current = current or ()
+    return "".join([f"{render(script, graph, current)}\n" for script in scripts])
 
 
 def show_base_text(rev: str) -> str:

@@ -23,6 +23,8 @@ def _static_imports() -> dict[str, str]:
         if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
             for stmt in node.body:
                 assert isinstance(stmt, ast.ImportFrom) and stmt.module is not None
+                if not stmt.module.startswith("gitmig.command."):
+                    continue  # typing names for the annotations
                 for alias in stmt.names:
                     found[alias.asname or alias.name] = stmt.module
     return found

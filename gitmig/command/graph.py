@@ -76,7 +76,7 @@ def _current_rows(config: Config) -> tuple[str, ...]:
 
 def _history(config: Config, rev_range: str | None, rows: tuple[str, ...] | None) -> list[Script]:
     """``history``; ``rows`` are the database's rows (``None``: read them if needed)."""
-    script_dir = script_directory(config)
+    script_directory(config)  # a configuration error is reported before the database is read
     lower: str | None = None
     upper: str | None = None
     if rev_range:
@@ -102,7 +102,8 @@ def _history(config: Config, rev_range: str | None, rows: tuple[str, ...] | None
             f"Range {rev_range!r} names no revision: {lower} is not at or below {upper} on "
             f"one line of history; write START:END oldest first (e.g. {upper}:{lower})"
         )
-    return [script_dir.get_script(rev.revision) for rev in reversed(selected)]
+    # The graph's revisions are the directory's scripts (get_script would look each up)
+    return selected[::-1]  # type: ignore[return-value]
 
 
 def show(config: Config, rev: str) -> list[Script]:

@@ -22,7 +22,7 @@ from gitmig.script.markers import (
 
 TYPE_CHECKING = False  # typing costs 4 ms to import; checkers read this as True
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from gitmig.script.markers import MarkerValues
     from gitmig.script.revision import Revision
@@ -85,8 +85,17 @@ def is_revision_file(name: str) -> bool:
 
 def revision_file_names(names: Iterable[str]) -> list[str]:
     """The names among ``names`` that :func:`is_revision_file` accepts, sorted (a folder's
-    listing, filtered in one pass)."""
-    return sorted(n for n in names if n.endswith(".py") and not n.startswith((".", "__init__")))
+    listing, filtered in one pass of a regular expression, without a Python call per
+    name)."""
+    global _REVISION_FILE
+    if _REVISION_FILE is None:
+        import re
+
+        _REVISION_FILE = re.compile(r"(?!\.|__init__).*\.py\Z", re.DOTALL).match
+    return sorted(filter(_REVISION_FILE, names))
+
+
+_REVISION_FILE: Callable[[str], object] | None = None
 
 
 def read_revision(source: str | bytes, path: str) -> Revision | None:

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from gitmig.script.source import check_source, read_source
+from gitmig.script.source import (
+    check_source,
+    is_revision_file,
+    read_source,
+    revision_file_names,
+)
 
 GOOD = 'revision = "a3"\ndown_revision = "b2"\n\ndef upgrade():\n    pass\n'
 
@@ -92,3 +99,11 @@ def test_revision_like_file_without_a_revision() -> None:
 )
 def test_helpers_are_no_revisions_and_no_problem(source: str) -> None:
     assert read_source(source, "v/helpers.py") == (None, None)
+
+
+@given(st.lists(st.text(alphabet=".py_initx\n", max_size=12), max_size=30))
+def test_a_listing_is_filtered_as_each_name_is(names: list[str]) -> None:
+    # Alembic's rule: every .py file but __init__.py, hidden files and editor lock files
+    expected = sorted(n for n in names if n.endswith(".py") and not n.startswith((".", "__init__")))
+    assert revision_file_names(names) == expected
+    assert [n for n in sorted(names) if is_revision_file(n)] == expected
