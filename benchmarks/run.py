@@ -204,15 +204,22 @@ def ensure_gitmig_venv(work: Path, python: str) -> str:
     to; the project's own ``.venv`` holds an editable install, whose path finder ``site``
     imports at every start (pathlib, importlib.util: about 12 ms), which no user pays.
     """
-    venv = work / "gitmig-venv"
+    return _ensure_venv(
+        work / "gitmig-venv", python, GITMIG_DEPENDENCIES, "sqlalchemy, click, mako, psycopg"
+    )
+
+
+def _ensure_venv(venv: Path, python: str, packages: Sequence[str], probe: str) -> str:
+    """The interpreter of ``venv``, created (once) with ``packages``; ``probe`` names the
+    modules whose import says it is complete."""
     venv_python = venv / "bin" / "python"
-    probe = [str(venv_python), "-c", "import sqlalchemy, click, mako, psycopg"]
-    if venv_python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
+    check = [str(venv_python), "-c", f"import {probe}"]
+    if venv_python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
         return str(venv_python)
-    print(f"creating {venv} with gitmig's dependencies ...", file=sys.stderr)
+    print(f"creating {venv} with {', '.join(packages)} ...", file=sys.stderr)
     subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
     install = [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*install, *GITMIG_DEPENDENCIES], check=True)
+    subprocess.run([*install, *packages], check=True)
     return str(venv_python)
 
 
@@ -237,16 +244,9 @@ def console_script(work: Path, name: str, entry: str) -> Path:
 
 def ensure_alembic_venv(work: Path, python: str, spec: str = "alembic") -> str:
     """The interpreter of benchmarks/.work/alembic-venv, created (once) with ``spec``."""
-    venv = work / "alembic-venv"
-    venv_python = venv / "bin" / "python"
-    probe = [str(venv_python), "-c", "import alembic, psycopg"]
-    if venv_python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
-        return str(venv_python)
-    print(f"creating {venv} with {spec} ...", file=sys.stderr)
-    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
-    install = [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*install, spec, *ALEMBIC_VENV_EXTRAS], check=True)
-    return str(venv_python)
+    return _ensure_venv(
+        work / "alembic-venv", python, (spec, *ALEMBIC_VENV_EXTRAS), "alembic, psycopg"
+    )
 
 
 def _version_of(python: str, module: str, env: dict[str, str]) -> str:

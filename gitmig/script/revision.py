@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from functools import cached_property
 
 from gitmig.exc import (
     CycleDetected,
@@ -363,21 +364,15 @@ class RevisionMap(AlembicRevisionAPI):
         self.heads = head_ids(revs[r] for r in self._order)
         self.bases = tuple(r for r in self._order if not revs[r].parents)
 
-    @property
+    @cached_property
     def _position(self) -> dict[str, int]:
         """Each revision's place in the topological order (built on first use)."""
-        found: dict[str, int] | None = self.__dict__.get("_position_of")
-        if found is None:
-            found = self._position_of = {rev_id: i for i, rev_id in enumerate(self._order)}
-        return found
+        return {rev_id: i for i, rev_id in enumerate(self._order)}
 
-    @property
+    @cached_property
     def _declared(self) -> dict[str, int]:
         """Where each revision was declared: the files' order decides ties in a run's order."""
-        found: dict[str, int] | None = self.__dict__.get("_declared_at")
-        if found is None:
-            found = self._declared_at = {rev_id: i for i, rev_id in enumerate(self._revs)}
-        return found
+        return {rev_id: i for i, rev_id in enumerate(self._revs)}
 
     # -- validation -------------------------------------------------------------------------
 
@@ -599,19 +594,20 @@ class RevisionMap(AlembicRevisionAPI):
 
     def landmarks(self) -> frozenset[str]:
         """The revisions a listing tags: heads, branch points, merge points and those a
-        branch label covers (built once; a listing of thousands asks for each)."""
-        found: frozenset[str] | None = self.__dict__.get("_landmarks")
-        if found is None:
-            labelled = self._labels_by_revision() if self._label_owner else {}
-            found = self._landmarks = frozenset(
-                [
-                    *self.heads,
-                    *(r for r, below in self._children.items() if len(below) > 1),
-                    *(r for r, rev in self._revs.items() if len(rev.parents) > 1),
-                    *labelled,
-                ]
-            )
-        return found
+        branch label covers (a listing of thousands asks for each)."""
+        return self._landmarks
+
+    @cached_property
+    def _landmarks(self) -> frozenset[str]:
+        labelled = self._labels_by_revision() if self._label_owner else {}
+        return frozenset(
+            [
+                *self.heads,
+                *(r for r, below in self._children.items() if len(below) > 1),
+                *(r for r, rev in self._revs.items() if len(rev.parents) > 1),
+                *labelled,
+            ]
+        )
 
     def is_branch_point(self, rev_id: str) -> bool:
         """Whether several revisions name ``rev_id`` as their down_revision."""
