@@ -89,9 +89,12 @@ FIX_HINT = (
 )
 
 
-def tags(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
-    """``(label) (head) (current) (mergepoint) (branchpoint)``, as they apply (``current``:
-    the database's rows, for ``history --indicate-current``)."""
+def tags(
+    script: Script, graph: RevisionMap, current: Collection[str] = (), tree: bool = True
+) -> str:
+    """``(label) (head) (current) (branchpoint) (mergepoint)``, as they apply and in
+    Alembic's order (``current``: the database's rows, for ``history --indicate-current``;
+    without ``tree``, no branch or merge point, as ``heads`` prints them)."""
     rev_id = script.revision
     if rev_id not in graph.landmarks() and rev_id not in current:
         return ""
@@ -101,17 +104,23 @@ def tags(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> s
         parts.append("(head)")
     if rev_id in current:
         parts.append("(current)")
-    if len(script.parents) > 1:
-        parts.append("(mergepoint)")
-    if graph.is_branch_point(rev_id):
+    if tree and graph.is_branch_point(rev_id):
         parts.append("(branchpoint)")
+    if tree and len(script.parents) > 1:
+        parts.append("(mergepoint)")
     return " ".join(parts)
 
 
-def tagged_id(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
-    """``id (tags)``, as ``heads`` and ``current`` print it."""
-    found = tags(script, graph, current)
+def tagged_id(
+    script: Script, graph: RevisionMap, current: Collection[str] = (), tree: bool = True
+) -> str:
+    """``id (tags)``, as ``current`` prints it (``heads``: without ``tree``)."""
+    found = tags(script, graph, current, tree)
     return f"{script.revision} {found}" if found else script.revision
+
+
+def _head_line(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
+    return tagged_id(script, graph, current, tree=False)
 
 
 def history_line(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:
@@ -183,8 +192,9 @@ def scripts_text(
     history: bool = False,
     current: Collection[str] | None = None,
 ) -> str:
-    """Revisions one per line: ids with tags, history lines (``history``), details
-    (``verbose``) or a JSON list (``as_json``); ``current`` marks the database's rows."""
+    """Revisions one per line: ids with their label and head tags (as ``heads`` prints
+    them, like Alembic's), history lines (``history``), details (``verbose``) or a JSON
+    list (``as_json``); ``current`` marks the database's rows."""
     if as_json:
         return _json([script_json(s, graph, current) for s in scripts])
     if verbose:
@@ -192,7 +202,7 @@ def scripts_text(
     elif history:
         render = history_line
     else:
-        render = tagged_id
+        render = _head_line
     current = current or ()
     return "".join([f"{render(script, graph, current)}\n" for script in scripts])
 

@@ -61,7 +61,7 @@ def _refused_merge_then_fixed(repo: TeamRepo) -> str:
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (repo.root / ".git" / "MERGE_HEAD").exists()
     assert repo.git("rev-list", "--count", "--merges", "HEAD") == "1"
-    assert repo.run("heads").stdout == "mb (head) (mergepoint)\n"
+    assert repo.run("heads").stdout == "mb (head)\n"
     return out
 
 

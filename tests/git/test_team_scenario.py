@@ -150,7 +150,7 @@ def test_a_team_of_three(
     # main upgrades every database; history has one head
     release = _developer(origin, tmp_path, "release")
     monkeypatch.chdir(release.root)
-    assert release.run("heads").stdout == "mrg (head) (mergepoint)\n"
+    assert release.run("heads").stdout == "mrg (head)\n"
     release.run("check-heads")
     tables = {"account", "report", "invoice", "invoice_line", "audit", "audit_log"}
     for url in (sqlite_url, postgresql_url, mariadb_url):
