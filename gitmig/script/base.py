@@ -244,7 +244,8 @@ class ScriptDirectory:
 
     def _read(self, save: bool) -> tuple[list[Script], MarkerCache | None]:
         """Every revision file's script, in folder then name order, and the cache of the
-        one folder they come from when there is one (``save``: write the caches now)."""
+        one folder they come from when there is one, left for the caller to save unless
+        ``save`` (the caches of several folders are saved here)."""
         found: list[Script] = []
         caches: list[MarkerCache] = []
         seen: set[str] = set()  # folders read, resolved: one listed twice is read once
@@ -272,7 +273,7 @@ class ScriptDirectory:
                     if marker is not None
                 ]
         finally:
-            if save:
+            if save or len(caches) != 1:
                 for cache in caches:
                     cache.save()
         return found, caches[0] if len(caches) == 1 else None

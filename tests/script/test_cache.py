@@ -198,3 +198,26 @@ def test_facts_that_do_not_fit_are_ignored(env: Path) -> None:
     names, stamps, values, _ = marshal.loads(found.read_bytes())
     found.write_bytes(marshal.dumps((names, stamps, values, (["a1"], ("a1",), ("a1",)))))
     assert heads(env) == ("b2",)
+
+
+def test_several_folders_are_each_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for folder, rev, down in (("one", "a1", "None"), ("two", "b2", '"a1"')):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{rev}.py").write_text(
+            f'revision = "{rev}"\ndown_revision = {down}\n'
+        )
+    folders = [str(tmp_path / "one"), str(tmp_path / "two")]
+    assert ScriptDirectory(tmp_path, version_locations=folders).revision_map.heads == ("b2",)
+    parsed = count_parses(monkeypatch)
+    assert ScriptDirectory(tmp_path, version_locations=folders).revision_map.heads == ("b2",)
+    assert parsed == []
+
+
+def test_stamps_without_dir_fd(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as on Windows, where os.stat takes no dir_fd
+    monkeypatch.setattr(os, "supports_dir_fd", set())
+    names = ["a1.py", "b2.py"]
+    expected = [
+        (s.st_size, s.st_mtime_ns, s.st_ino) for s in (os.stat(env / "versions" / n) for n in names)
+    ]
+    assert cache.stamps(str(env / "versions"), names) == expected
