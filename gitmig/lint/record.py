@@ -71,6 +71,7 @@ class _LintContext(MigrationContext):
     """An offline context that knows when it is inside ``autocommit_block()``."""
 
     autocommit_depth = 0
+    _announce = False  # recording is not running: `sync -q` printed its "Context impl"
 
     @contextmanager
     def autocommit_block(self) -> Iterator[None]:

@@ -160,6 +160,10 @@ class MigrationContext:
     ``starting_rev``, ``destination_rev``, ``tag``, ``lock``, ``purge`` and ``dont_mutate``.
     """
 
+    #: whether building one logs the impl and DDL mode it uses, as a run does (a context
+    #: that only records a revision's operations says nothing)
+    _announce = True
+
     def __init__(
         self,
         dialect: Dialect,
@@ -226,11 +230,12 @@ class MigrationContext:
         if connection is not None and not self._in_external_transaction:
             self._session = _session_setup_for(dialect.name)(self)
             self._session.install()
-        log.info("Context impl %s.", type(self.impl).__name__)
-        log.info(
-            "Will assume %s DDL.",
-            "transactional" if self.impl.transactional_ddl else "non-transactional",
-        )
+        if self._announce:
+            log.info("Context impl %s.", type(self.impl).__name__)
+            log.info(
+                "Will assume %s DDL.",
+                "transactional" if self.impl.transactional_ddl else "non-transactional",
+            )
 
     @classmethod
     def configure(

@@ -350,3 +350,15 @@ def test_wrong_option_values_name_the_option(team, sqlite_url):
     result = team.run("sync", expect=1)
     assert "dev_database = 'perhaps'; use true or false" in result.output
     assert _rows(sqlite_url) == ["a2"]
+
+
+def test_quiet_sync_prints_only_its_plan(team, sqlite_url):
+    # checking a recovered script's downgrade records its operations in a context of its
+    # own, after env.py turned logging on: that context used to log "Context impl" under -q
+    _branches(team, sqlite_url)
+    team.run("upgrade", "head")
+    team.git("checkout", "-q", "feature-b")
+    for args in (("-q", "sync", "--dry-run"), ("-q", "sync")):
+        done = team.run(*args)
+        assert "INFO" not in done.stderr, done.stderr
+        assert "down a2" in done.stdout
