@@ -96,7 +96,7 @@ def tags(
     Alembic's order (``current``: the database's rows, for ``history --indicate-current``;
     without ``tree``, no branch or merge point, as ``heads`` prints them)."""
     rev_id = script.revision
-    if rev_id not in graph.landmarks() and rev_id not in current:
+    if rev_id not in graph.landmarks and rev_id not in current:
         return ""
     labels = graph.labels(rev_id)
     parts = [f"({', '.join(sorted(labels))})"] if labels else []
@@ -132,10 +132,7 @@ def history_line(script: Script, graph: RevisionMap, current: Collection[str] = 
         down = "<base>"
     else:
         down = "(" + ", ".join(parents) + ")"
-    rev_id = script.revision
-    if rev_id in graph.landmarks() or rev_id in current:
-        rev_id = tagged_id(script, graph, current)
-    return f"{down} -> {rev_id}, {script.doc}"
+    return f"{down} -> {tagged_id(script, graph, current)}, {script.doc}"
 
 
 def details(script: Script, graph: RevisionMap, current: Collection[str] = ()) -> str:

@@ -240,12 +240,11 @@ class ScriptDirectory:
         read, or that looks like a revision without a ``revision`` marker raises
         :class:`~gitmig.exc.ScriptError` naming it (see :mod:`gitmig.script.source`).
         """
-        yield from self._read(save=True)[0]
+        yield from self._read()[0]
 
-    def _read(self, save: bool) -> tuple[list[Script], MarkerCache | None]:
+    def _read(self) -> tuple[list[Script], MarkerCache | None]:
         """Every revision file's script, in folder then name order, and the cache of the
-        one folder they come from when there is one, left for the caller to save unless
-        ``save`` (the caches of several folders are saved here)."""
+        one folder they come from when there is one (the caches are saved)."""
         found: list[Script] = []
         caches: list[MarkerCache] = []
         seen: set[str] = set()  # folders read, resolved: one listed twice is read once
@@ -273,25 +272,20 @@ class ScriptDirectory:
                     if marker is not None
                 ]
         finally:
-            if save or len(caches) != 1:
-                for cache in caches:
-                    cache.save()
+            for cache in caches:
+                cache.save()
         return found, caches[0] if len(caches) == 1 else None
 
     @property
     def revision_map(self) -> RevisionMap:
         """The validated graph of every revision file (built once)."""
         if self._revision_map is None:
-            scripts, cache = self._read(save=False)
-            try:
-                facts = cache.graph() if cache is not None else None
-                graph = RevisionMap._from_facts(scripts, facts)
-                if cache is not None:
-                    # this folder's files make a valid graph: the next run can trust it
-                    cache.put_graph(graph._facts())
-            finally:
-                if cache is not None:
-                    cache.save()
+            scripts, cache = self._read()
+            graph = RevisionMap._from_facts(scripts, cache.graph() if cache else None)
+            if cache is not None:
+                # this folder's files make a valid graph: the next run can trust it
+                cache.put_graph(graph._facts())
+                cache.save()
             self._revision_map = graph
         return self._revision_map
 

@@ -308,23 +308,17 @@ class RevisionMap(AlembicRevisionAPI):
         facts: _Facts | None = None,
     ) -> None:
         revs: dict[str, Revision] = {}
-        if facts is not None:
-            revs = {rev.revision: rev for rev in revisions}
-            if len(facts[0]) != len(revs):
-                facts = None  # a duplicate id: the checks below name it
-        if facts is None:
-            revs = {}
-            for rev in revisions:
-                if not (_VALID_ID.match(rev.revision) and rev.revision not in _RESERVED):
-                    raise RevisionError(
-                        f"{rev.where}: invalid revision id {rev.revision!r}; ids may hold only "
-                        "letters, digits, '_' and '.', and may not be head, heads, base or "
-                        "current"
-                    )
-                other = revs.get(rev.revision)
-                if other is not None:
-                    raise duplicate_id_error(rev.revision, other.where, rev.where)
-                revs[rev.revision] = rev
+        check_ids = facts is None  # facts come from a map of these revisions, checked then
+        for rev in revisions:
+            if check_ids and not (_VALID_ID.match(rev.revision) and rev.revision not in _RESERVED):
+                raise RevisionError(
+                    f"{rev.where}: invalid revision id {rev.revision!r}; ids may hold only "
+                    "letters, digits, '_' and '.', and may not be head, heads, base or current"
+                )
+            other = revs.get(rev.revision)
+            if other is not None:
+                raise duplicate_id_error(rev.revision, other.where, rev.where)
+            revs[rev.revision] = rev
         self._revs = revs
         self._label_owner = self._collect_labels()
         children: dict[str, list[str]] = {rev_id: [] for rev_id in revs}
@@ -592,13 +586,10 @@ class RevisionMap(AlembicRevisionAPI):
         """Revisions whose down_revision names ``rev_id``."""
         return tuple(self._children[rev_id])
 
+    @cached_property
     def landmarks(self) -> frozenset[str]:
         """The revisions a listing tags: heads, branch points, merge points and those a
-        branch label covers (a listing of thousands asks for each)."""
-        return self._landmarks
-
-    @cached_property
-    def _landmarks(self) -> frozenset[str]:
+        branch label covers (built once: a listing of thousands asks for each)."""
         labelled = self._labels_by_revision() if self._label_owner else {}
         return frozenset(
             [

@@ -12,6 +12,9 @@ a blob of another git ref or the index.
 
 from __future__ import annotations
 
+import functools
+import re
+
 from gitmig.exc import ScriptError
 from gitmig.script.markers import (
     marker_values,
@@ -87,15 +90,12 @@ def revision_file_names(names: Iterable[str]) -> list[str]:
     """The names among ``names`` that :func:`is_revision_file` accepts, sorted (a folder's
     listing, filtered in one pass of a regular expression, without a Python call per
     name)."""
-    global _REVISION_FILE
-    if _REVISION_FILE is None:
-        import re
-
-        _REVISION_FILE = re.compile(r"(?!\.|__init__).*\.py\Z", re.DOTALL).match
-    return sorted(filter(_REVISION_FILE, names))
+    return sorted(filter(_revision_file(), names))
 
 
-_REVISION_FILE: Callable[[str], object] | None = None
+@functools.cache
+def _revision_file() -> Callable[[str], object]:
+    return re.compile(r"(?!\.|__init__).*\.py\Z", re.DOTALL).match
 
 
 def read_revision(source: str | bytes, path: str) -> Revision | None:
